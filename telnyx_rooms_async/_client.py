@@ -1,0 +1,268 @@
+"""``RoomsClient``: configuration, the shared pool, and the resources."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import os
+import ssl
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Final, NoReturn
+
+import aiohttp
+import attrs
+from yarl import URL
+
+from ._errors import ConfigurationError
+from ._http import OnRetry, Pipeline, Settings
+from ._secret import Secret
+from ._session import Pool
+from ._version import __version__
+from .room_compositions import RoomCompositions
+from .room_participants import RoomParticipants
+from .room_recordings import RoomRecordings
+from .room_sessions import RoomSessions
+from .rooms import Rooms
+
+__all__ = ["DEFAULT_BASE_URL", "RoomsClient"]
+
+DEFAULT_BASE_URL: Final = "https://api.telnyx.com/v2"
+USER_AGENT: Final = f"telnyx-rooms-async/{__version__}"
+#: 64 MiB: far above any Rooms reply (a 250-item page is well under 1 MiB).
+DEFAULT_MAX_RESPONSE_SIZE: Final = 64 * 1024 * 1024
+_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:
+    try:
+        url = URL(base_url)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"base_url is not a URL: {base_url!r}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError("base_url must be an absolute http(s) URL")
+    if url.user or url.password:
+        raise ConfigurationError("base_url must not carry credentials")
+    if url.query_string or url.fragment:
+        raise ConfigurationError("base_url must not have a query or fragment")
+    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+        raise ConfigurationError(
+            "base_url uses plain http to a non-loopback host, which would send the API key"
+            " unencrypted; use https, or pass allow_insecure_http=True if you really mean it"
+        )
+    return base_url.rstrip("/")
+
+
+def _positive(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ConfigurationError(f"{name} must be a positive number of seconds")
+    if math.isinf(value):
+        raise ConfigurationError(f"{name} must be finite")
+    return float(value)
+
+
+def _count(name: str, value: int, lo: int) -> int:
+    if type(value) is not int or value < lo:
+        raise ConfigurationError(f"{name} must be an integer >= {lo}")
+    return value
+
+
+def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    out = {"User-Agent": USER_AGENT}
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ConfigurationError("headers must map str to str")
+        if name.lower() == "authorization":
+            raise ConfigurationError("pass the key as api_key, not as an Authorization header")
+        out[name] = value
+    return out
+
+
+class RoomsClient:
+    """Async client for the Telnyx Video Rooms API; use ``async with`` or ``aclose()``."""
+
+    __slots__ = (
+        "_base_url",
+        "_key",
+        "_pipeline",
+        "_pool",
+        "room_compositions",
+        "room_participants",
+        "room_recordings",
+        "room_sessions",
+        "rooms",
+    )
+
+    rooms: Rooms
+    """``/rooms``: create, retrieve, update, delete, list, join tokens and sessions."""
+    room_sessions: RoomSessions
+    """``/room_sessions``: list, retrieve, participants, end, kick, mute, unmute."""
+    room_participants: RoomParticipants
+    """``/room_participants``: list and retrieve."""
+    room_compositions: RoomCompositions
+    """``/room_compositions``: create, list, retrieve, delete."""
+    room_recordings: RoomRecordings
+    """``/room_recordings``: list, retrieve, delete, bulk delete."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 60.0,
+        max_retries: int = 2,
+        pool_limit: int = 100,
+        pool_limit_per_host: int = 0,
+        keepalive_timeout: float = 15.0,
+        headers: Mapping[str, str] | None = None,
+        on_retry: OnRetry | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        session: aiohttp.ClientSession | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get("TELNYX_API_KEY")
+        if not key or not key.strip():
+            raise ConfigurationError(
+                "no API key: pass api_key=... or set the TELNYX_API_KEY environment variable"
+            )
+        if any(c in key for c in "\r\n"):
+            raise ConfigurationError("the API key contains a line break")
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise ConfigurationError("session must be an aiohttp.ClientSession")
+        self._key = Secret(key.strip())
+        self._base_url = _check_base_url(
+            base_url or os.environ.get("TELNYX_BASE_URL") or DEFAULT_BASE_URL,
+            allow_insecure_http,
+        )
+        self._pool = Pool(
+            session=session,
+            limit=_count("pool_limit", pool_limit, 0),
+            limit_per_host=_count("pool_limit_per_host", pool_limit_per_host, 0),
+            keepalive_timeout=_positive("keepalive_timeout", keepalive_timeout),
+            ssl_context=ssl_context,
+        )
+        settings = Settings(
+            timeout=_positive("timeout", timeout),
+            connect_timeout=_positive("connect_timeout", connect_timeout),
+            read_timeout=_positive("read_timeout", read_timeout),
+            max_retries=_count("max_retries", max_retries, 0),
+            headers=_headers(headers),
+            on_retry=on_retry,
+            max_response_size=_count("max_response_size", max_response_size, 1),
+        )
+        self._attach(Pipeline(self._pool, self._base_url, self._key.bearer(), settings))
+
+    def _attach(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+        self.rooms = Rooms(pipeline)
+        self.room_sessions = RoomSessions(pipeline)
+        self.room_participants = RoomParticipants(pipeline)
+        self.room_compositions = RoomCompositions(pipeline)
+        self.room_recordings = RoomRecordings(pipeline)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_retry: OnRetry | None = None,
+        max_response_size: int | None = None,
+    ) -> RoomsClient:
+        """A view with other call settings that shares this client's pool; it needs no closing."""
+        current = self._pipeline.settings
+        changes: dict[str, Any] = {}
+        if timeout is not None:
+            changes["timeout"] = _positive("timeout", timeout)
+        if connect_timeout is not None:
+            changes["connect_timeout"] = _positive("connect_timeout", connect_timeout)
+        if read_timeout is not None:
+            changes["read_timeout"] = _positive("read_timeout", read_timeout)
+        if max_retries is not None:
+            changes["max_retries"] = _count("max_retries", max_retries, 0)
+        if headers is not None:
+            merged = {**current.headers, **_headers(headers)}
+            if "User-Agent" not in headers:
+                merged["User-Agent"] = current.headers["User-Agent"]
+            changes["headers"] = merged
+        if on_retry is not None:
+            changes["on_retry"] = on_retry
+        if max_response_size is not None:
+            changes["max_response_size"] = _count("max_response_size", max_response_size, 1)
+        view = object.__new__(RoomsClient)
+        view._key = self._key
+        view._base_url = self._base_url
+        view._pool = self._pool
+        view._attach(self._pipeline.derive(self._key.bearer(), attrs.evolve(current, **changes)))
+        return view
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL, e.g. ``https://api.telnyx.com/v2``."""
+        return self._base_url
+
+    @property
+    def timeout(self) -> float:
+        """Seconds one call may take in all, retries and waits included."""
+        return self._pipeline.settings.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after the first attempt, where a retry is safe."""
+        return self._pipeline.settings.max_retries
+
+    @property
+    def is_closed(self) -> bool:
+        """True once this client (or the client it was derived from) was closed."""
+        return self._pool.closed
+
+    @property
+    def connector(self) -> aiohttp.BaseConnector | None:
+        """The shared connector, once the first call created it (for metrics)."""
+        return self._pool.connector
+
+    async def aclose(self) -> None:
+        """Close the pool (unless the caller lent the session); every view closes with it."""
+        await self._pool.aclose()
+
+    async def __aenter__(self) -> RoomsClient:
+        if self._pool.closed:
+            raise RuntimeError("this RoomsClient was closed; create a new one")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __enter__(self) -> NoReturn:
+        raise TypeError("RoomsClient is async-only: use 'async with RoomsClient() as client:'")
+
+    def __exit__(self, *args: object) -> None:  # pragma: no cover - __enter__ always raises
+        return None
+
+    def __repr__(self) -> str:
+        state = "closed" if self._pool.closed else "open"
+        return f"RoomsClient(base_url={self._base_url!r}, {state})"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("RoomsClient cannot be pickled")

@@ -1,0 +1,259 @@
+"""The exception hierarchy and the one table from HTTP status to exception class."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+import attrs
+
+from ._retry import parse_retry_after
+
+__all__ = [
+    "APIConnectionError",
+    "APIErrorDetail",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "ConflictError",
+    "ErrorSource",
+    "InternalServerError",
+    "InvalidParams",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseTooLargeError",
+    "TelnyxError",
+    "UnprocessableEntityError",
+    "error_for",
+]
+
+# How much of a non-JSON error body is kept: enough to recognise a proxy's page.
+_TEXT_PREVIEW: Final = 200
+
+
+class TelnyxError(Exception):
+    """Root of every error this library raises."""
+
+
+class ConfigurationError(TelnyxError, ValueError):
+    """The client was configured wrongly (no API key, insecure base URL, bad limits)."""
+
+
+class ClientClosedError(TelnyxError, RuntimeError):
+    """The client (or the client it was derived from) was closed."""
+
+
+class InvalidParams(TelnyxError, ValueError):
+    """An argument broke a rule of the API; raised before any request is sent."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+class APIConnectionError(TelnyxError):
+    """The request failed below HTTP: refused, reset, cut short or timed out."""
+
+    def __init__(self, message: str, *, request_sent: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        #: False only when the request provably never reached the server.
+        self.request_sent = request_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """An attempt or the whole call ran out of time."""
+
+
+class APIResponseValidationError(TelnyxError):
+    """A successful reply was not JSON or did not fit the expected model."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """A reply was larger than the client's ``max_response_size``."""
+
+
+@attrs.frozen(kw_only=True)
+class ErrorSource:
+    """Where in the request an error was found."""
+
+    pointer: str | None = None
+    """JSON pointer (RFC 6901) to the offending body field."""
+    parameter: str | None = None
+    """The offending query parameter."""
+
+
+@attrs.frozen(kw_only=True)
+class APIErrorDetail:
+    """One entry of the API's ``errors`` array."""
+
+    code: str | None = None
+    """The Telnyx error code, e.g. ``"10005"``."""
+    title: str | None = None
+    """A short, human-readable summary."""
+    detail: str | None = None
+    """A longer explanation of this occurrence."""
+    source: ErrorSource | None = None
+    """Which part of the request caused it."""
+    meta: Mapping[str, Any] | None = attrs.field(default=None, eq=False, hash=False)
+    """Extra data, such as a documentation URL."""
+
+
+class APIStatusError(TelnyxError):
+    """The API answered with an error status."""
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        errors: tuple[APIErrorDetail, ...] = (),
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        text: str | None = None,
+    ) -> None:
+        self.status = status
+        self.errors = errors
+        self.request_id = request_id
+        self.retry_after = retry_after
+        #: The start of a body that was not a JSON error document.
+        self.text = text
+        super().__init__(self._describe())
+
+    @property
+    def code(self) -> str | None:
+        """The first error's code, if any."""
+        return self.errors[0].code if self.errors else None
+
+    def _describe(self) -> str:
+        parts = [f"HTTP {self.status}"]
+        if self.errors:
+            first = self.errors[0]
+            head = " ".join(p for p in (first.code and f"[{first.code}]", first.title) if p)
+            if head:
+                parts.append(head)
+            if first.detail and first.detail != first.title:
+                parts.append(first.detail)
+            if first.source and (first.source.pointer or first.source.parameter):
+                parts.append(f"at {first.source.pointer or first.source.parameter}")
+            if len(self.errors) > 1:
+                parts.append(f"(+{len(self.errors) - 1} more)")
+        elif self.text:
+            parts.append(f"body: {self.text!r}")
+        if self.retry_after is not None:
+            parts.append(f"retry after {self.retry_after:g}s")
+        if self.request_id:
+            parts.append(f"request id {self.request_id}")
+        return " — ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._describe()!r})"
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the API key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """HTTP 422: the API rejected the request's content."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429."""
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 500 or above."""
+
+
+_BY_STATUS: Final[Mapping[int, type[APIStatusError]]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _detail(item: Mapping[str, Any]) -> APIErrorDetail:
+    raw_source = item.get("source")
+    source = None
+    if isinstance(raw_source, Mapping):
+        source = ErrorSource(
+            pointer=_text(raw_source.get("pointer")), parameter=_text(raw_source.get("parameter"))
+        )
+    meta = item.get("meta")
+    return APIErrorDetail(
+        code=_text(item.get("code")),
+        title=_text(item.get("title")),
+        detail=_text(item.get("detail")),
+        source=source,
+        meta=meta if isinstance(meta, Mapping) else None,
+    )
+
+
+def _parse_body(body: bytes) -> tuple[tuple[APIErrorDetail, ...], str | None]:
+    """Read every error shape the API uses; never raise."""
+    if not body.strip():
+        return (), None
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return (), body[:_TEXT_PREVIEW].decode("utf-8", "replace")
+    if isinstance(doc, Mapping):
+        items = doc.get("errors")
+        if isinstance(items, list):
+            return tuple(_detail(i) for i in items if isinstance(i, Mapping)), None
+        if "code" in doc or "title" in doc or "detail" in doc:
+            return (_detail(doc),), None
+        if "message" in doc:
+            return (APIErrorDetail(title=_text(doc["message"])),), None
+    return (), body[:_TEXT_PREVIEW].decode("utf-8", "replace")
+
+
+def error_for(status: int, headers: Mapping[str, str], body: bytes) -> APIStatusError:
+    """The typed error for an error reply; pure, and it never raises."""
+    cls = _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    errors, text = _parse_body(body)
+    return cls(
+        status,
+        errors=errors,
+        request_id=headers.get("x-request-id"),
+        retry_after=parse_retry_after(headers),
+        text=text,
+    )

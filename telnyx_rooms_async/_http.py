@@ -1,0 +1,317 @@
+"""The one request pipeline: every operation is sent, retried and classified here."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
+from urllib.parse import quote
+
+import aiohttp
+import attrs
+import backoff
+from yarl import URL
+
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    InvalidParams,
+    ResponseTooLargeError,
+    TelnyxError,
+    error_for,
+)
+from ._retry import RETRY_STATUSES, delays
+from ._session import Pool
+
+__all__ = ["Pipeline", "Request", "RetryEvent", "encode_id"]
+
+log: Final = logging.getLogger("telnyx_rooms_async")
+
+_JSON_CT: Final = {"Content-Type": "application/json"}
+
+
+def encode_id(name: str, value: object) -> str:
+    """Percent-encode one path id; refuse what could change the path."""
+    if not isinstance(value, str) or not value or value in (".", "..") or "/" in value:
+        raise InvalidParams(name, "must be a non-empty string without '/' and not '.' or '..'")
+    return quote(value, safe="")
+
+
+@attrs.frozen(slots=True)
+class Request:
+    """One API call, described before it is sent."""
+
+    method: str
+    path: str
+    """Path below the base URL, ids already encoded, starting with ``/``."""
+    query: str = ""
+    """Encoded query string without ``?``."""
+    body: bytes | None = None
+    creates: bool = False
+    """A POST that changes state: retried only when it provably never reached the server."""
+
+
+@attrs.frozen(kw_only=True)
+class RetryEvent:
+    """What an ``on_retry`` hook is told before each retry sleep."""
+
+    attempt: int
+    """1 for the first retry, 2 for the second…"""
+    wait: float
+    """Seconds the client will sleep before the retry."""
+    method: str
+    """HTTP method of the call."""
+    path: str
+    """Path of the call below the base URL (no query)."""
+    status: int | None
+    """Status of the failed attempt, or None when it failed below HTTP."""
+    exception: TelnyxError
+    """The failure that is being retried."""
+    request_id: str | None
+    """``x-request-id`` of the failed attempt, when the API sent one."""
+
+
+OnRetry = Callable[[RetryEvent], "Awaitable[None] | None"]
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """Per-view call settings; the pool is shared, these are not."""
+
+    timeout: float
+    connect_timeout: float
+    read_timeout: float
+    max_retries: int
+    headers: Mapping[str, str]
+    on_retry: OnRetry | None
+    max_response_size: int
+
+
+class _Call:
+    """Mutable state of one call across its attempts."""
+
+    __slots__ = ("attempts", "deadline", "last_failure", "request")
+
+    def __init__(self, request: Request, deadline: float) -> None:
+        self.request = request
+        self.deadline = deadline
+        self.attempts = 0
+        self.last_failure: TelnyxError | None = None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, aiohttp.ClientResponseError):
+        # Its repr carries request_info, whose headers hold the Authorization header.
+        return f"{type(exc).__name__}: {exc.status} {exc.message}"
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _connection_error(exc: BaseException, call: _Call, timeout: float) -> APIConnectionError:
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return APITimeoutError(
+            f"could not connect within {timeout:g}s ({_describe(exc)})", request_sent=False
+        )
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return APIConnectionError(f"could not connect: {_describe(exc)}", request_sent=False)
+    if isinstance(exc, asyncio.TimeoutError):
+        return APITimeoutError(f"the attempt timed out ({_describe(exc)})", request_sent=True)
+    return APIConnectionError(f"the connection failed: {_describe(exc)}", request_sent=True)
+
+
+def should_retry(exc: Exception, creates: bool) -> bool:
+    """The retry-safety rule of the design, in one place."""
+    if isinstance(exc, APIStatusError):
+        if creates:
+            return exc.status == 429 or (exc.status == 503 and exc.retry_after is not None)
+        return exc.status in RETRY_STATUSES
+    if isinstance(exc, APIConnectionError):
+        return not creates or not exc.request_sent
+    return False
+
+
+class Pipeline:
+    """Sends requests for one client view through the shared pool."""
+
+    __slots__ = (
+        "_base",
+        "_headers",
+        "_headers_json",
+        "_pool",
+        "_send_create",
+        "_send_idempotent",
+        "settings",
+    )
+
+    def __init__(self, pool: Pool, base_url: str, auth: str, settings: Settings) -> None:
+        self._pool = pool
+        self._base = base_url.rstrip("/")
+        self.settings = settings
+        headers = {"Accept": "application/json", **settings.headers, "Authorization": auth}
+        self._headers: Mapping[str, str] = headers
+        self._headers_json: Mapping[str, str] = {**headers, **_JSON_CT}
+        tries = settings.max_retries + 1
+        self._send_idempotent = self._build_sender(tries, creates=False)
+        self._send_create = self._build_sender(tries, creates=True)
+
+    @property
+    def pool(self) -> Pool:
+        """The shared connection pool."""
+        return self._pool
+
+    def derive(self, auth: str, settings: Settings) -> Pipeline:
+        """A pipeline with other settings over the same pool."""
+        return Pipeline(self._pool, self._base, auth, settings)
+
+    def _build_sender(self, tries: int, *, creates: bool) -> Callable[[_Call], Awaitable[bytes]]:
+        if tries <= 1:
+            return self._attempt
+        sender: Callable[[_Call], Awaitable[bytes]] = backoff.on_exception(
+            delays,
+            (APIConnectionError, APIStatusError),
+            max_tries=tries,
+            giveup=lambda e: not should_retry(e, creates),
+            jitter=None,
+            logger=None,
+            on_backoff=self._before_retry,
+        )(self._attempt)
+        return sender
+
+    async def send(self, request: Request) -> bytes:
+        """Send ``request`` (retrying as allowed) and return the body of its 2xx reply."""
+        loop_time = self._pool.loop_time()
+        call = _Call(request, loop_time + self.settings.timeout)
+        if request.creates:
+            return await self._send_create(call)
+        return await self._send_idempotent(call)
+
+    async def _before_retry(self, details: Mapping[str, Any]) -> None:
+        call: _Call = details["args"][0]
+        wait: float = details["wait"]
+        exc: TelnyxError = details["exception"]
+        if self._pool.loop_time() + wait >= call.deadline:
+            # Sleeping would pass the deadline: fail now rather than after a useless wait.
+            raise self._deadline_error(call, exc)
+        hook = self.settings.on_retry
+        status = exc.status if isinstance(exc, APIStatusError) else None
+        request_id = exc.request_id if isinstance(exc, APIStatusError) else None
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "retry %s %s in %.3fs after attempt %d (%s)",
+                call.request.method,
+                call.request.path,
+                wait,
+                call.attempts,
+                status if status is not None else type(exc).__name__,
+            )
+        if hook is None:
+            return
+        event = RetryEvent(
+            attempt=call.attempts,
+            wait=wait,
+            method=call.request.method,
+            path=call.request.path,
+            status=status,
+            exception=exc,
+            request_id=request_id,
+        )
+        try:
+            result = hook(event)
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            log.warning("on_retry hook raised; the call goes on", exc_info=True)
+
+    def _deadline_error(self, call: _Call, last: BaseException | None) -> APITimeoutError:
+        last_text = str(last) if last is not None else "none"
+        return APITimeoutError(
+            f"deadline of {self.settings.timeout:g}s passed after {call.attempts} attempt(s);"
+            f" last failure: {last_text}",
+            request_sent=call.attempts > 0,
+        )
+
+    async def _attempt(self, call: _Call) -> bytes:
+        pool = self._pool
+        session = pool.session()
+        request = call.request
+        settings = self.settings
+        started = pool.loop_time()
+        remaining = call.deadline - started
+        if remaining <= 0:
+            raise self._deadline_error(call, call.last_failure)
+        call.attempts += 1
+        url = self._base + request.path
+        if request.query:
+            url = f"{url}?{request.query}"
+        timeout = aiohttp.ClientTimeout(
+            total=remaining, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
+        )
+        failure: APIConnectionError | None = None
+        try:
+            async with session.request(
+                request.method,
+                URL(url, encoded=True),
+                data=request.body,
+                headers=self._headers if request.body is None else self._headers_json,
+                timeout=timeout,
+                allow_redirects=False,
+            ) as resp:
+                status = resp.status
+                limit = settings.max_response_size
+                length = resp.content_length
+                if length is not None and length > limit:
+                    raise ResponseTooLargeError(
+                        f"the reply declares {length} bytes, above max_response_size={limit}",
+                        status=status,
+                    )
+                body = await resp.read() if length is not None else await _read_limited(resp, limit)
+                headers = resp.headers
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            if isinstance(exc, asyncio.TimeoutError) and pool.loop_time() >= call.deadline:
+                failure = self._deadline_error(call, exc)
+            else:
+                failure = _connection_error(exc, call, settings.connect_timeout)
+        if failure is not None:
+            # Raised outside the except block so aiohttp's exception is not chained.
+            call.last_failure = failure
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "%s %s attempt %d failed after %.3fs: %s",
+                    request.method,
+                    request.path,
+                    call.attempts,
+                    pool.loop_time() - started,
+                    type(failure).__name__,
+                )
+            raise failure
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %d attempt %d %.3fs request_id=%s",
+                request.method,
+                request.path,
+                status,
+                call.attempts,
+                pool.loop_time() - started,
+                headers.get("x-request-id"),
+            )
+        if status >= 300:
+            error = error_for(status, headers, body)
+            call.last_failure = error
+            raise error
+        return body
+
+
+async def _read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    chunks = []
+    size = 0
+    async for chunk in resp.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLargeError(
+                f"the reply passed max_response_size={limit} bytes", status=resp.status
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)

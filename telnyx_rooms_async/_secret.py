@@ -1,0 +1,35 @@
+"""A holder for the API key that never shows it."""
+
+from __future__ import annotations
+
+from typing import Final
+
+_MASK: Final = "***"
+
+
+class Secret:
+    """The API key: readable only as an Authorization header value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def __repr__(self) -> str:
+        return f"Secret({_MASK!r})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._value))
+
+    def bearer(self) -> str:
+        """The Authorization header value; the only place the key is read."""
+        return f"Bearer {self._value}"
+
+    def __reduce__(self) -> str:
+        # Pickling would write the key to disk or a queue; refuse it.
+        raise TypeError("the API key cannot be pickled")

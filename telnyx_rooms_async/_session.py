@@ -1,0 +1,129 @@
+"""The shared connection pool: one aiohttp session, created lazily inside its event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import warnings
+from typing import Final
+
+import aiohttp
+
+from ._errors import ClientClosedError
+
+__all__ = ["Pool"]
+
+_LOOP_HELP: Final = (
+    "this RoomsClient's connection pool belongs to another event loop (for example an earlier"
+    " asyncio.run()); create the client inside the loop that uses it, e.g. with"
+    " 'async with RoomsClient() as client:' in the coroutine you run, or one client per loop"
+)
+
+
+class Pool:
+    """Owns (or borrows) the aiohttp session every view of one client shares."""
+
+    __slots__ = (
+        "__weakref__",
+        "_closed",
+        "_keepalive_timeout",
+        "_limit",
+        "_limit_per_host",
+        "_loop",
+        "_owns",
+        "_session",
+        "_ssl",
+    )
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession | None,
+        limit: int,
+        limit_per_host: int,
+        keepalive_timeout: float,
+        ssl_context: ssl.SSLContext | None,
+    ) -> None:
+        self._session = session
+        self._owns = session is None
+        self._closed = False
+        self._limit = limit
+        self._limit_per_host = limit_per_host
+        self._keepalive_timeout = keepalive_timeout
+        self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def closed(self) -> bool:
+        """True once the owning client was closed."""
+        return self._closed
+
+    @property
+    def owns_session(self) -> bool:
+        """True when the pool created its session and will close it."""
+        return self._owns
+
+    @property
+    def connector(self) -> aiohttp.BaseConnector | None:
+        """The session's connector, once the session exists."""
+        return None if self._session is None else self._session.connector
+
+    def loop_time(self) -> float:
+        """The running loop's clock."""
+        return asyncio.get_running_loop().time()
+
+    def session(self) -> aiohttp.ClientSession:
+        """The session, created on first use inside the running loop."""
+        if self._closed:
+            raise ClientClosedError("this RoomsClient was closed; create a new one")
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is None:
+            # No await between the check and the assignment: concurrent first calls share one.
+            connector = aiohttp.TCPConnector(
+                limit=self._limit,
+                limit_per_host=self._limit_per_host,
+                keepalive_timeout=self._keepalive_timeout,
+                ssl=self._ssl,
+            )
+            session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                raise_for_status=False,
+                auto_decompress=True,
+                trust_env=False,
+            )
+            self._session = session
+            self._loop = loop
+            return session
+        if loop is not self._loop:
+            if self._loop is None:
+                # A caller's session: adopt the loop it was made in, once.
+                self._loop = getattr(session, "_loop", loop)
+                if loop is self._loop:
+                    return self.session()
+            raise RuntimeError(_LOOP_HELP)
+        if not self._owns and session.closed:
+            raise ClientClosedError("the aiohttp session given to RoomsClient is closed")
+        return session
+
+    async def aclose(self) -> None:
+        """Close the session if this pool created it; mark every view closed."""
+        if self._closed:
+            return
+        self._closed = True
+        session, self._session = self._session, None
+        if self._owns and session is not None and not session.closed:
+            await session.close()
+
+    def __del__(self) -> None:
+        session = getattr(self, "_session", None)
+        if getattr(self, "_owns", False) and session is not None and not session.closed:
+            # Nothing is scheduled from here: with no loop running that would fail or leak.
+            warnings.warn(
+                "RoomsClient was never closed: use 'async with RoomsClient() as client:'"
+                " or 'await client.aclose()'",
+                ResourceWarning,
+                stacklevel=2,
+                source=self,
+            )

@@ -1,0 +1,58 @@
+"""In-memory state of the fake API, kept in the wire form the API sends."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+__all__ = ["Record", "Store", "new_id", "now_text"]
+
+Record = dict[str, Any]
+
+
+def new_id() -> str:
+    """A fresh UUID, as the API uses for every id."""
+    return str(uuid.uuid4())
+
+
+def now_text() -> str:
+    """The current time in the API's format, e.g. ``2021-04-16T09:46:20.954863Z``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Store:
+    """Every object the fake API knows, by id, in creation order."""
+
+    def __init__(self) -> None:
+        self.rooms: dict[str, Record] = {}
+        self.sessions: dict[str, Record] = {}
+        self.participants: dict[str, Record] = {}
+        self.recordings: dict[str, Record] = {}
+        self.compositions: dict[str, Record] = {}
+
+    def sessions_of(self, room_id: str) -> list[Record]:
+        """The sessions of one room, oldest first."""
+        return [s for s in self.sessions.values() if s["room_id"] == room_id]
+
+    def participants_of(self, session_id: str) -> list[Record]:
+        """The participants of one session, in joining order."""
+        return [p for p in self.participants.values() if p["session_id"] == session_id]
+
+    def session_view(self, session: Record, *, include_participants: bool) -> Record:
+        """A session as the API shows it, with its participants when asked for."""
+        view = dict(session)
+        view["participants"] = (
+            [dict(p) for p in self.participants_of(session["id"])] if include_participants else []
+        )
+        return view
+
+    def room_view(self, room: Record, *, include_sessions: bool) -> Record:
+        """A room as the API shows it, with its sessions when asked for."""
+        view = dict(room)
+        if include_sessions:
+            view["sessions"] = [
+                self.session_view(s, include_participants=False)
+                for s in self.sessions_of(room["id"])
+            ]
+        return view

@@ -1,0 +1,29 @@
+"""Shared fixtures: a fake Rooms API on 127.0.0.1 and a client pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from telnyx_rooms_async import RoomsClient
+from telnyx_rooms_async.testing import FakeRoomsAPI
+
+# The user-facing pytest plugin (telnyx_rooms_async.testing.pytest_plugin) is registered
+# through its entry point; these fixtures are the project's own, with short timeouts.
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeRoomsAPI]:
+    """A running fake API on a free loopback port."""
+    async with FakeRoomsAPI() as api:
+        yield api
+
+
+@pytest.fixture
+async def client(fake: FakeRoomsAPI) -> AsyncIterator[RoomsClient]:
+    """A client for ``fake`` with fast timeouts, closed after the test."""
+    async with RoomsClient(
+        fake.api_key, base_url=fake.base_url, timeout=10, connect_timeout=2, read_timeout=5
+    ) as c:
+        yield c
