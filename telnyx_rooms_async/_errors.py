@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import attrs
 
-from ._retry import parse_retry_after
+from ._retry import header, parse_retry_after
 
 __all__ = [
     "APIConnectionError",
@@ -35,6 +35,8 @@ __all__ = [
 
 # How much of a non-JSON error body is kept: enough to recognise a proxy's page.
 _TEXT_PREVIEW: Final = 200
+# How much of that text str() shows, with its whitespace collapsed onto one line.
+_MESSAGE_PREVIEW: Final = 120
 
 
 class TelnyxError(Exception):
@@ -57,6 +59,15 @@ class InvalidParams(TelnyxError, ValueError):
         self.field = field
         self.rule = rule
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds from ``args`` (the message), which does not fit __init__.
+        return (type(self), (self.field, self.rule), self.__dict__)
+
+
+def _rebuild(cls: type[Exception], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Exception:
+    """Unpickle an error whose __init__ takes keyword-only arguments."""
+    return cls(*args, **kwargs)
+
 
 class APIConnectionError(TelnyxError):
     """The request failed below HTTP: refused, reset, cut short or timed out."""
@@ -66,6 +77,10 @@ class APIConnectionError(TelnyxError):
         self.message = message
         #: False only when the request provably never reached the server.
         self.request_sent = request_sent
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        kwargs = {"request_sent": self.request_sent}
+        return (_rebuild, (type(self), (self.message,), kwargs), self.__dict__)
 
 
 class APITimeoutError(APIConnectionError):
@@ -79,6 +94,9 @@ class APIResponseValidationError(TelnyxError):
         super().__init__(message)
         self.message = message
         self.status = status
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), (self.message,), {"status": self.status}), self.__dict__)
 
 
 class ResponseTooLargeError(APIResponseValidationError):
@@ -131,6 +149,15 @@ class APIStatusError(TelnyxError):
         self.text = text
         super().__init__(self._describe())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = {
+            "errors": self.errors,
+            "request_id": self.request_id,
+            "retry_after": self.retry_after,
+            "text": self.text,
+        }
+        return (_rebuild, (type(self), (self.status,), state), self.__dict__)
+
     @property
     def code(self) -> str | None:
         """The first error's code, if any."""
@@ -149,8 +176,11 @@ class APIStatusError(TelnyxError):
                 parts.append(f"at {first.source.pointer or first.source.parameter}")
             if len(self.errors) > 1:
                 parts.append(f"(+{len(self.errors) - 1} more)")
-        elif self.text:
-            parts.append(f"body: {self.text!r}")
+        elif self.text and self.text.strip():
+            preview = " ".join(self.text.split())
+            if len(preview) > _MESSAGE_PREVIEW:
+                preview = preview[: _MESSAGE_PREVIEW - 1] + "…"
+            parts.append(f"body: {preview!r}")
         if self.retry_after is not None:
             parts.append(f"retry after {self.retry_after:g}s")
         if self.request_id:
@@ -253,7 +283,7 @@ def error_for(status: int, headers: Mapping[str, str], body: bytes) -> APIStatus
     return cls(
         status,
         errors=errors,
-        request_id=headers.get("x-request-id"),
+        request_id=header(headers, "x-request-id") or None,
         retry_after=parse_retry_after(headers),
         text=text,
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Final
+import hmac
+from typing import Final, NoReturn
 
 _MASK: Final = "***"
 
@@ -21,7 +22,10 @@ class Secret:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
+        # Constant time, so a comparison cannot be timed to guess the key.
+        return isinstance(other, Secret) and hmac.compare_digest(
+            other._value.encode(), self._value.encode()
+        )
 
     def __hash__(self) -> int:
         return hash((Secret, self._value))
@@ -30,6 +34,6 @@ class Secret:
         """The Authorization header value; the only place the key is read."""
         return f"Bearer {self._value}"
 
-    def __reduce__(self) -> str:
+    def __reduce__(self) -> NoReturn:
         # Pickling would write the key to disk or a queue; refuse it.
         raise TypeError("the API key cannot be pickled")
