@@ -86,9 +86,11 @@ class FakeRoomsAPI:
     async def start(self) -> str:
         """Serve on ``host``:``port`` (a free port by default) and return the base URL."""
         if self._runner is None:
-            runner = web.AppRunner(self.app, handle_signals=False, access_log=None)
+            runner = web.AppRunner(
+                self.app, handle_signals=False, access_log=None, shutdown_timeout=0.5
+            )
             await runner.setup()
-            site = web.TCPSite(runner, self.host, self.port, shutdown_timeout=0.5)
+            site = web.TCPSite(runner, self.host, self.port)
             await site.start()
             self._runner = runner
             for address in runner.addresses:
@@ -135,6 +137,7 @@ class FakeRoomsAPI:
         self.store = Store()
         self.faults.clear()
         self.requests.clear()
+        self.webhooks.reset()
 
     # -- middlewares -------------------------------------------------------------------------
 
