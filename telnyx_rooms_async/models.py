@@ -111,7 +111,7 @@ class VideoRegion:
     max_rows: int | None = None
     """Most rows of video sources the region's grid may have."""
     video_sources: tuple[str, ...] = ()
-    """Participant ids whose video is shown in the region (``"*"`` for all)."""
+    """Ids of the video recordings shown in the region (``"*"`` for all of the session's)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -8,11 +8,14 @@ from ._converter import structure_data
 from ._http import Request, encode_id
 from ._pagination import AsyncPaginator
 from ._resource import Resource
-from .models import Room
+from .models import ClientToken, RefreshedClientToken, Room, RoomSession
 from .params import (
     UNSET,
     RoomCreateParams,
+    RoomGenerateJoinClientTokenParams,
     RoomListParams,
+    RoomListSessionsParams,
+    RoomRefreshClientTokenParams,
     RoomRetrieveParams,
     RoomUpdateParams,
     Unset,
@@ -112,3 +115,66 @@ class Rooms(Resource):
             date_updated_at_lte=date_updated_at_lte,
         )
         return self._paginate("/rooms", to_query(params), Room, page_number, page_size, max_pages)
+
+    async def generate_join_client_token(
+        self,
+        room_id: str,
+        *,
+        token_ttl_secs: int | None = None,
+        refresh_token_ttl_secs: int | None = None,
+    ) -> ClientToken:
+        """Create a token to join a room, and the refresh token that renews it."""
+        path = f"/rooms/{encode_id('room_id', room_id)}/actions/generate_join_client_token"
+        params = RoomGenerateJoinClientTokenParams(
+            token_ttl_secs=token_ttl_secs, refresh_token_ttl_secs=refresh_token_ttl_secs
+        )
+        request = Request("POST", path, body=to_body(params), creates=True)
+        return structure_data(await self._pipeline.send(request), ClientToken)
+
+    async def refresh_client_token(
+        self, room_id: str, *, refresh_token: str, token_ttl_secs: int | None = None
+    ) -> RefreshedClientToken:
+        """Exchange a refresh token for a new join token of the room."""
+        path = f"/rooms/{encode_id('room_id', room_id)}/actions/refresh_client_token"
+        params = RoomRefreshClientTokenParams(
+            refresh_token=refresh_token, token_ttl_secs=token_ttl_secs
+        )
+        request = Request("POST", path, body=to_body(params), creates=True)
+        return structure_data(await self._pipeline.send(request), RefreshedClientToken)
+
+    def list_sessions(
+        self,
+        room_id: str,
+        *,
+        include_participants: bool | None = None,
+        active: bool | None = None,
+        date_created_at_eq: date | str | None = None,
+        date_created_at_gte: date | str | None = None,
+        date_created_at_lte: date | str | None = None,
+        date_updated_at_eq: date | str | None = None,
+        date_updated_at_gte: date | str | None = None,
+        date_updated_at_lte: date | str | None = None,
+        date_ended_at_eq: date | str | None = None,
+        date_ended_at_gte: date | str | None = None,
+        date_ended_at_lte: date | str | None = None,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        max_pages: int | None = None,
+    ) -> AsyncPaginator[RoomSession]:
+        """List one room's sessions (``GET /rooms/{room_id}/sessions``)."""
+        path = f"/rooms/{encode_id('room_id', room_id)}/sessions"
+        params = RoomListSessionsParams(
+            include_participants=include_participants,
+            active=active,
+            date_created_at_eq=date_created_at_eq,
+            date_created_at_gte=date_created_at_gte,
+            date_created_at_lte=date_created_at_lte,
+            date_updated_at_eq=date_updated_at_eq,
+            date_updated_at_gte=date_updated_at_gte,
+            date_updated_at_lte=date_updated_at_lte,
+            date_ended_at_eq=date_ended_at_eq,
+            date_ended_at_gte=date_ended_at_gte,
+            date_ended_at_lte=date_ended_at_lte,
+        )
+        query = to_query(params)
+        return self._paginate(path, query, RoomSession, page_number, page_size, max_pages)

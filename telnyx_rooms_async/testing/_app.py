@@ -16,7 +16,7 @@ from ._delivery import WebhookDelivery
 from ._faults import Faults, apply
 from ._simulation import Simulation
 from ._store import Record, Store
-from ._validate import Problem, check_date
+from ._validate import Problem, check_date, check_filters
 
 __all__ = ["FakeRoomsAPI", "Filter", "RecordedCall"]
 
@@ -242,6 +242,14 @@ class FakeRoomsAPI:
             raise Problem(parameter=name, detail=f"{name} must be true or false")
         return value == "true"
 
+    def select(
+        self, request: web.Request, items: Iterable[Record], filters: Sequence[Filter] = ()
+    ) -> list[Record]:
+        """The ``items`` the query's filters let through; a malformed filter is a 400."""
+        # Checked up front: the API refuses a bad value even when no item would be compared.
+        check_filters(request.query, filters)
+        return [item for item in items if _passes(item, request.query, filters)]
+
     def page(
         self,
         request: web.Request,
@@ -250,7 +258,7 @@ class FakeRoomsAPI:
     ) -> web.Response:
         """Filter ``items`` by the query, cut the requested page, and add ``meta``."""
         query = request.query
-        selected = [item for item in items if _passes(item, query, filters)]
+        selected = self.select(request, items, filters)
         number = _page_arg(query, "page[number]", 1, None)
         size = _page_arg(query, "page[size]", 20, 250)
         total_pages = max(1, -(-len(selected) // size))

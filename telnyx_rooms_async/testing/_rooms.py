@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
 
-from ._store import new_id, now_text
-from ._validate import Problem, check_body, check_bool, check_int, check_str, check_url
+from ._store import Store, new_id, now_text
+from ._validate import (
+    Problem,
+    check_body,
+    check_bool,
+    check_int,
+    check_str,
+    check_url,
+)
 
 if TYPE_CHECKING:
     from ._app import FakeRoomsAPI
@@ -35,9 +45,30 @@ def _check_room_body(body: object) -> dict[str, object]:
     return checked
 
 
+#: Lifetimes the API gives tokens when the request names none.
+TOKEN_TTL_SECS: Final = 600
+REFRESH_TOKEN_TTL_SECS: Final = 3600
+
+
+def _issue(store: Store, kind: str, room_id: str, ttl: int) -> tuple[str, str]:
+    """A new opaque token of ``kind`` for the room, and its expiry in the API's format."""
+    token = f"fake-{kind}-{secrets.token_urlsafe(24)}"
+    # Whole seconds, as the API writes expiries, so the stored and shown times agree.
+    expires = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=ttl)
+    store.tokens[token] = {"kind": kind, "room_id": room_id, "expires_at": expires}
+    return token, expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _forbidden(detail: str) -> web.Response:
+    # The spec's 403 for token actions is a bare error object, like its 404.
+    document = {"code": "10010", "title": "Authorization failed", "detail": detail}
+    return web.Response(status=403, text=json.dumps(document), content_type="application/json")
+
+
 def routes(api: FakeRoomsAPI) -> list[web.RouteDef]:
     """The route table of ``/rooms``."""
     from ._app import Filter
+    from ._sessions import session_filters
 
     async def create(request: web.Request) -> web.Response:
         body = _check_room_body(await api.json_body(request))
@@ -98,7 +129,59 @@ def routes(api: FakeRoomsAPI) -> list[web.RouteDef]:
         ]
         return api.page(request, rooms, filters)
 
+    async def generate_token(request: web.Request) -> web.Response:
+        room = api.store.rooms.get(request.match_info["room_id"])
+        if room is None:
+            return api.not_found("Room")
+        body = check_body(
+            await api.json_body(request), {"token_ttl_secs", "refresh_token_ttl_secs"}
+        )
+        check_int(body, "token_ttl_secs", 10, 3600)
+        check_int(body, "refresh_token_ttl_secs", 60, 86400)
+        ttl = body.get("token_ttl_secs", TOKEN_TTL_SECS)
+        refresh_ttl = body.get("refresh_token_ttl_secs", REFRESH_TOKEN_TTL_SECS)
+        token, expires = _issue(api.store, "client", room["id"], ttl)
+        refresh, refresh_expires = _issue(api.store, "refresh", room["id"], refresh_ttl)
+        data = {
+            "token": token,
+            "token_expires_at": expires,
+            "refresh_token": refresh,
+            "refresh_token_expires_at": refresh_expires,
+        }
+        return api.ok(data, status=201)
+
+    async def refresh_token(request: web.Request) -> web.Response:
+        room = api.store.rooms.get(request.match_info["room_id"])
+        if room is None:
+            return api.not_found("Room")
+        body = check_body(await api.json_body(request), {"refresh_token", "token_ttl_secs"})
+        check_str(body, "refresh_token", required=True)
+        check_int(body, "token_ttl_secs", 10, 3600)
+        issued = api.store.tokens.get(body["refresh_token"])
+        if issued is None or issued["kind"] != "refresh" or issued["room_id"] != room["id"]:
+            return _forbidden("The refresh token was not issued for this room.")
+        if issued["expires_at"] <= datetime.now(timezone.utc):
+            return _forbidden("The refresh token has expired.")
+        ttl = body.get("token_ttl_secs", TOKEN_TTL_SECS)
+        token, expires = _issue(api.store, "client", room["id"], ttl)
+        return api.ok({"token": token, "token_expires_at": expires}, status=201)
+
+    async def list_sessions(request: web.Request) -> web.Response:
+        room = api.store.rooms.get(request.match_info["room_id"])
+        if room is None:
+            return api.not_found("Room")
+        include = api.flag(request, "include_participants")
+        sessions = [
+            api.store.session_view(s, include_participants=include)
+            for s in api.store.sessions_of(room["id"])
+        ]
+        filters = session_filters()
+        return api.page(request, sessions, filters)
+
     return [
+        web.post("/v2/rooms/{room_id}/actions/generate_join_client_token", generate_token),
+        web.post("/v2/rooms/{room_id}/actions/refresh_client_token", refresh_token),
+        web.get("/v2/rooms/{room_id}/sessions", list_sessions),
         web.post("/v2/rooms", create),
         web.get("/v2/rooms", list_rooms),
         web.get("/v2/rooms/{room_id}", retrieve),

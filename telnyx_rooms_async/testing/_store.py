@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["Record", "Store", "new_id", "now_text"]
+__all__ = ["Record", "Store", "Token", "new_id", "now_text", "parse_time"]
 
 Record = dict[str, Any]
 
@@ -21,6 +21,15 @@ def now_text() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_time(text: str) -> datetime:
+    """A time in the API's format (or a test's hand-written ``...Z`` stamp), as a datetime."""
+    return datetime.fromisoformat(text.removesuffix("Z") + "+00:00")
+
+
+Token = dict[str, Any]
+"""An issued token: ``kind`` (``"client"`` or ``"refresh"``), ``room_id``, ``expires_at``."""
+
+
 class Store:
     """Every object the fake API knows, by id, in creation order."""
 
@@ -30,6 +39,14 @@ class Store:
         self.participants: dict[str, Record] = {}
         self.recordings: dict[str, Record] = {}
         self.compositions: dict[str, Record] = {}
+        #: Every token issued, by its opaque string (see :data:`Token`).
+        self.tokens: dict[str, Token] = {}
+        #: Ids of the participants muted now (by the mute action, until unmuted or gone).
+        self.muted: set[str] = set()
+
+    def is_muted(self, participant_id: str) -> bool:
+        """Whether a mute action applies to the participant now."""
+        return participant_id in self.muted
 
     def sessions_of(self, room_id: str) -> list[Record]:
         """The sessions of one room, oldest first."""

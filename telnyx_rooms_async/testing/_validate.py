@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-__all__ = ["Problem", "check_body", "check_date", "check_int", "check_url"]
+if TYPE_CHECKING:
+    from ._app import Filter
+
+__all__ = [
+    "Problem",
+    "check_body",
+    "check_date",
+    "check_filters",
+    "check_id_list",
+    "check_int",
+    "check_layout",
+    "check_one_of",
+    "check_participants",
+    "check_query_int",
+    "check_query_one_of",
+    "check_resolution",
+    "check_url",
+]
 
 
 class Problem(Exception):
@@ -81,3 +99,122 @@ def check_body(body: Any, allowed: set[str]) -> dict[str, Any]:
         if key not in allowed:
             raise Problem(pointer=f"/{key}", detail=f"{key} is not a known attribute")
     return body
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def check_id_list(body: Mapping[str, Any], name: str) -> None:
+    """``body[name]``, when present, is a list of id strings."""
+    if name not in body:
+        return
+    value = body[name]
+    if not isinstance(value, list) or not all(_is_id(v) for v in value):
+        raise Problem(pointer=f"/{name}", detail=f"{name} must be a list of ids")
+
+
+def check_participants(body: Mapping[str, Any], name: str) -> None:
+    """``body[name]``, when present, is ``"all"`` or a non-empty list of ids."""
+    if name not in body or body[name] == "all":
+        return
+    value = body[name]
+    if not isinstance(value, list) or not value or not all(_is_id(v) for v in value):
+        raise Problem(pointer=f"/{name}", detail=f"{name} must be 'all' or a list of ids")
+
+
+def check_one_of(body: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> None:
+    """``body[name]``, when present, is one of ``allowed``."""
+    if name in body and body[name] not in allowed:
+        raise Problem(pointer=f"/{name}", detail=f"{name} must be one of {', '.join(allowed)}")
+
+
+_RESOLUTION: Final = re.compile(r"([0-9]{1,4})x([0-9]{1,4})")
+
+
+def check_resolution(body: Mapping[str, Any], name: str) -> None:
+    """``body[name]``, when present, is ``WxH``: each 16..1280, at most 1280*720 pixels."""
+    if name not in body:
+        return
+    value = body[name]
+    match = _RESOLUTION.fullmatch(value) if isinstance(value, str) else None
+    if match is not None:
+        width, height = int(match[1]), int(match[2])
+        if 16 <= width <= 1280 and 16 <= height <= 1280 and width * height <= 1280 * 720:
+            return
+    raise Problem(
+        pointer=f"/{name}",
+        detail=f"{name} must be WIDTHxHEIGHT, each 16 to 1280, at most 1280x720 pixels",
+    )
+
+
+_REGION_BOUNDS: Final[Mapping[str, tuple[int | None, int | None]]] = {
+    "x_pos": (None, None),
+    "y_pos": (None, None),
+    "z_pos": (-99, 99),
+    "width": (16, None),
+    "height": (16, None),
+    "max_columns": (1, 1000),
+    "max_rows": (1, 1000),
+}
+
+
+def check_layout(body: Mapping[str, Any], name: str) -> None:
+    """``body[name]``, when present, maps region names to valid video regions."""
+    if name not in body:
+        return
+    layout = body[name]
+    if not isinstance(layout, dict):
+        raise Problem(pointer=f"/{name}", detail=f"{name} must be an object of regions")
+    for region_name, region in layout.items():
+        where = f"/{name}/{region_name}"
+        if not isinstance(region, dict):
+            raise Problem(pointer=where, detail="a video region must be an object")
+        for key, value in region.items():
+            if key == "video_sources":
+                if not isinstance(value, list) or not all(_is_id(v) for v in value):
+                    raise Problem(pointer=f"{where}/{key}", detail=f"{key} must be a list of ids")
+                continue
+            if key not in _REGION_BOUNDS:
+                raise Problem(pointer=f"{where}/{key}", detail=f"{key} is not a known attribute")
+            lo, hi = _REGION_BOUNDS[key]
+            if (
+                type(value) is not int
+                or (lo is not None and value < lo)
+                or (hi is not None and value > hi)
+            ):
+                raise Problem(pointer=f"{where}/{key}", detail=f"{key} is out of range")
+
+
+def check_query_int(query: Mapping[str, str], key: str, lo: int) -> int | None:
+    """An integer query parameter of at least ``lo``, when present."""
+    raw = query.get(key)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = lo - 1
+    if value < lo:
+        raise Problem(parameter=key, detail=f"{key} must be an integer of at least {lo}")
+    return value
+
+
+def check_query_one_of(query: Mapping[str, str], key: str, allowed: tuple[str, ...]) -> None:
+    """A query parameter, when present, is one of ``allowed``."""
+    if key in query and query[key] not in allowed:
+        raise Problem(parameter=key, detail=f"{key} must be one of {', '.join(allowed)}")
+
+
+def check_filters(query: Mapping[str, str], filters: Sequence[Filter]) -> None:
+    """Every date and boolean filter of the query is well formed, whether or not items match.
+
+    ``FakeRoomsAPI.page`` checks a filter when it compares an item, so an empty list would
+    otherwise accept any value; the API refuses a bad value either way.
+    """
+    for f in filters:
+        if f.kind == "date":
+            for op in ("eq", "gte", "lte"):
+                check_date(query, f"{f.key}[{op}]")
+        elif f.kind == "bool" and query.get(f.key, "true") not in ("true", "false"):
+            raise Problem(parameter=f.key, detail=f"{f.key} must be true or false")
