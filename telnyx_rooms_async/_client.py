@@ -14,7 +14,7 @@ import aiohttp
 import attrs
 from yarl import URL
 
-from ._errors import ConfigurationError
+from ._errors import ClientClosedError, ConfigurationError
 from ._http import OnRetry, Pipeline, Settings
 from ._secret import Secret
 from ._session import Pool
@@ -76,6 +76,12 @@ def _count(name: str, value: int, lo: int) -> int:
     if type(value) is not int or value < lo:
         raise ConfigurationError(f"{name} must be an integer >= {lo}")
     return value
+
+
+def _hook(on_retry: OnRetry | None) -> OnRetry | None:
+    if on_retry is not None and not callable(on_retry):
+        raise ConfigurationError("on_retry must be a callable taking a RetryEvent")
+    return on_retry
 
 
 def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -161,7 +167,7 @@ class RoomsClient:
             read_timeout=_positive("read_timeout", read_timeout),
             max_retries=_count("max_retries", max_retries, 0),
             headers=_headers(headers),
-            on_retry=on_retry,
+            on_retry=_hook(on_retry),
             max_response_size=_count("max_response_size", max_response_size, 1),
         )
         self._attach(Pipeline(self._pool, self._base_url, self._key.bearer(), settings))
@@ -185,7 +191,12 @@ class RoomsClient:
         on_retry: OnRetry | None = None,
         max_response_size: int | None = None,
     ) -> RoomsClient:
-        """A view with other call settings that shares this client's pool; it needs no closing."""
+        """A view with other call settings over this client's pool; it needs no closing.
+
+        The view shares the session, connector and converter, so making views is cheap and
+        opens no connection. Closing this client ends every view: their calls then raise
+        ``ClientClosedError``. ``aclose()`` on a view closes the shared pool, as on the client.
+        """
         current = self._pipeline.settings
         changes: dict[str, Any] = {}
         if timeout is not None:
@@ -202,7 +213,7 @@ class RoomsClient:
                 merged["User-Agent"] = current.headers["User-Agent"]
             changes["headers"] = merged
         if on_retry is not None:
-            changes["on_retry"] = on_retry
+            changes["on_retry"] = _hook(on_retry)
         if max_response_size is not None:
             changes["max_response_size"] = _count("max_response_size", max_response_size, 1)
         view = object.__new__(RoomsClient)
@@ -243,7 +254,7 @@ class RoomsClient:
 
     async def __aenter__(self) -> RoomsClient:
         if self._pool.closed:
-            raise RuntimeError("this RoomsClient was closed; create a new one")
+            raise ClientClosedError("this RoomsClient was closed; create a new one")
         return self
 
     async def __aexit__(

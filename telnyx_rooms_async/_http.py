@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 from urllib.parse import quote
@@ -31,6 +32,11 @@ __all__ = ["Pipeline", "Request", "RetryEvent", "encode_id"]
 log: Final = logging.getLogger("telnyx_rooms_async")
 
 _JSON_CT: Final = {"Content-Type": "application/json"}
+#: aiohttp rounds timers of 5 s or more up to the next whole second; that would let a call
+#: overrun its deadline by up to a second, so rounding is switched off.
+_NO_CEIL: Final = math.inf
+#: A total-timeout timer may fire a hair before the deadline it was set for.
+_DEADLINE_SLACK: Final = 0.001
 
 
 def encode_id(name: str, value: object) -> str:
@@ -192,9 +198,12 @@ class Pipeline:
         call: _Call = details["args"][0]
         wait: float = details["wait"]
         exc: TelnyxError = details["exception"]
+        if exc is not call.last_failure:
+            # Deadline errors alone are not stored in last_failure: this one ends the call as is.
+            raise exc
         if self._pool.loop_time() + wait >= call.deadline:
             # Sleeping would pass the deadline: fail now rather than after a useless wait.
-            raise self._deadline_error(call, exc)
+            raise self._deadline_error(call, exc, f"the next retry was due in {wait:.3g}s") from exc
         hook = self.settings.on_retry
         status = exc.status if isinstance(exc, APIStatusError) else None
         request_id = exc.request_id if isinstance(exc, APIStatusError) else None
@@ -225,11 +234,11 @@ class Pipeline:
         except Exception:
             log.warning("on_retry hook raised; the call goes on", exc_info=True)
 
-    def _deadline_error(self, call: _Call, last: BaseException | None) -> APITimeoutError:
-        last_text = str(last) if last is not None else "none"
+    def _deadline_error(self, call: _Call, last: TelnyxError | None, when: str) -> APITimeoutError:
+        last_text = f"{type(last).__name__}: {last}" if last is not None else "none"
         return APITimeoutError(
-            f"deadline of {self.settings.timeout:g}s passed after {call.attempts} attempt(s);"
-            f" last failure: {last_text}",
+            f"the call's deadline (timeout={self.settings.timeout:g}s) passed: {when};"
+            f" {call.attempts} attempt(s) ran; last failure: {last_text}",
             request_sent=call.attempts > 0,
         )
 
@@ -241,13 +250,18 @@ class Pipeline:
         started = pool.loop_time()
         remaining = call.deadline - started
         if remaining <= 0:
-            raise self._deadline_error(call, call.last_failure)
+            raise self._deadline_error(
+                call, call.last_failure, "no time was left for another attempt"
+            ) from call.last_failure
         call.attempts += 1
         url = self._base + request.path
         if request.query:
             url = f"{url}?{request.query}"
         timeout = aiohttp.ClientTimeout(
-            total=remaining, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
+            total=remaining,
+            sock_connect=settings.connect_timeout,
+            sock_read=settings.read_timeout,
+            ceil_threshold=_NO_CEIL,
         )
         failure: APIConnectionError | None = None
         try:
@@ -270,13 +284,19 @@ class Pipeline:
                 body = await resp.read() if length is not None else await _read_limited(resp, limit)
                 headers = resp.headers
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            if isinstance(exc, asyncio.TimeoutError) and pool.loop_time() >= call.deadline:
-                failure = self._deadline_error(call, exc)
+            if (
+                isinstance(exc, asyncio.TimeoutError)
+                and pool.loop_time() >= call.deadline - _DEADLINE_SLACK
+            ):
+                # Not stored as last_failure: that marks it final for _before_retry.
+                failure = self._deadline_error(
+                    call, call.last_failure, f"attempt {call.attempts} was cut short"
+                )
             else:
                 failure = _connection_error(exc, call, settings.connect_timeout)
+                call.last_failure = failure
         if failure is not None:
             # Raised outside the except block so aiohttp's exception is not chained.
-            call.last_failure = failure
             if log.isEnabledFor(logging.DEBUG):
                 log.debug(
                     "%s %s attempt %d failed after %.3fs: %s",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator, Hashable
+from collections.abc import AsyncIterator, Generator
 from typing import Any, Generic, TypeVar
 
 from ._converter import structure_page
@@ -14,8 +14,10 @@ __all__ = ["AsyncPaginator", "Page"]
 T = TypeVar("T")
 
 
-def _ids(items: tuple[Any, ...]) -> tuple[Hashable, ...]:
-    return tuple(getattr(item, "id", id(item)) for item in items)
+def _ids(items: tuple[Any, ...]) -> tuple[object, ...]:
+    # An item without an id stands for itself: frozen models compare by value, so a repeated
+    # page still matches (object identity never would, and the loop would not stop).
+    return tuple(getattr(item, "id", None) or item for item in items)
 
 
 class Page(Generic[T]):
@@ -103,7 +105,7 @@ class AsyncPaginator(Generic[T]):
         """Every page, fetched one at a time; stops on the last, an empty or a repeated page."""
         page: Page[T] | None = await self.fetch(self._start)
         seen = 0
-        previous: tuple[Hashable, ...] | None = None
+        previous: tuple[object, ...] | None = None
         while page is not None:
             ids = _ids(page.items)
             if not ids or ids == previous:

@@ -14,9 +14,10 @@ from ._errors import ClientClosedError
 __all__ = ["Pool"]
 
 _LOOP_HELP: Final = (
-    "this RoomsClient's connection pool belongs to another event loop (for example an earlier"
-    " asyncio.run()); create the client inside the loop that uses it, e.g. with"
-    " 'async with RoomsClient() as client:' in the coroutine you run, or one client per loop"
+    "this RoomsClient's connection pool belongs to another event loop{state}, for example an"
+    " earlier asyncio.run(); a client works only in the loop of its first call. Create the"
+    " client inside the coroutine that uses it ('async with RoomsClient() as client:'),"
+    " or make one client per event loop"
 )
 
 
@@ -93,6 +94,9 @@ class Pool:
                 auto_decompress=True,
                 trust_env=False,
             )
+            # aiohttp would resend a GET or DELETE once by itself when a connection drops,
+            # unseen by max_retries and on_retry; the pipeline owns every retry instead.
+            session._retry_connection = False
             self._session = session
             self._loop = loop
             return session
@@ -102,17 +106,26 @@ class Pool:
                 self._loop = getattr(session, "_loop", loop)
                 if loop is self._loop:
                     return self.session()
-            raise RuntimeError(_LOOP_HELP)
+            raise self._loop_error()
         if not self._owns and session.closed:
             raise ClientClosedError("the aiohttp session given to RoomsClient is closed")
         return session
+
+    def _loop_error(self) -> RuntimeError:
+        other = self._loop
+        state = " (that loop is already closed)" if other is not None and other.is_closed() else ""
+        return RuntimeError(_LOOP_HELP.format(state=state))
 
     async def aclose(self) -> None:
         """Close the session if this pool created it; mark every view closed."""
         if self._closed:
             return
+        session = self._session
+        if self._owns and session is not None and asyncio.get_running_loop() is not self._loop:
+            # aiohttp cannot close sockets from another loop; say why instead of failing inside it.
+            raise self._loop_error()
         self._closed = True
-        session, self._session = self._session, None
+        self._session = None
         if self._owns and session is not None and not session.closed:
             await session.close()
 
