@@ -223,11 +223,21 @@ async def test_get_is_retried_after_a_read_timeout(
 async def test_get_is_retried_after_a_reset(
     fake: FakeRoomsAPI, retries: tuple[RoomsClient, Retries], after_handling: bool
 ) -> None:
-    client, _ = retries
+    client, hook = retries
     created = await client.rooms.create(unique_name="reset")
     fake.faults.reset("GET", ONE_ROOM, after_handling=after_handling)
     assert await client.rooms.retrieve(created.id) == created
     assert fake.calls("GET") == 2
+    [event] = hook.events
+    assert isinstance(event.exception, APIConnectionError)
+
+
+async def test_a_reset_get_is_sent_once_without_retries(fake: FakeRoomsAPI) -> None:
+    fake.faults.reset("GET", "/v2/rooms/*", times=None)
+    async with RoomsClient(fake.api_key, base_url=fake.base_url, max_retries=0) as c:
+        with pytest.raises(APIConnectionError):
+            await c.rooms.retrieve("r1")
+    assert fake.calls("GET") == 1
 
 
 @pytest.mark.parametrize("after_handling", [False, True])
