@@ -99,13 +99,11 @@ async def test_raising_hook_is_logged_and_the_call_goes_on(
 async def test_connection_failure_event_has_no_status(fake: FakeRoomsAPI) -> None:
     async with RoomsClient(fake.api_key, base_url=fake.base_url) as setup:
         room = await setup.rooms.create(unique_name="reset")
-    # aiohttp resends an idempotent request once, at once, when its connection drops (RFC 9112
-    # allows it); that resend is inside one attempt. Two resets make one failed attempt.
-    fake.faults.reset("GET", ANY_ROOM, times=2)
+    fake.faults.reset("GET", ANY_ROOM, times=1)
     events: list[RetryEvent] = []
     async with RoomsClient(fake.api_key, base_url=fake.base_url, on_retry=events.append) as c:
         await c.rooms.retrieve(room.id)
-    assert fake.calls("GET", f"/v2/rooms/{room.id}") == 3
+    assert fake.calls("GET", f"/v2/rooms/{room.id}") == 2
     assert len(events) == 1
     event = events[0]
     assert (event.attempt, event.status, event.request_id) == (1, None, None)
@@ -159,8 +157,7 @@ async def test_readme_metrics_example_counts_retries_per_status(fake: FakeRoomsA
         cause = str(event.status) if event.status is not None else type(event.exception).__name__
         retries[f"{event.method} {cause}"] += 1
 
-    # Two resets: aiohttp's own resend absorbs the first (see above).
-    fake.faults.reset("GET", "/v2/rooms", times=2)
+    fake.faults.reset("GET", "/v2/rooms", times=1)
     fake.faults.fail("GET", "/v2/rooms", status=503, headers={"Retry-After": "0"}, times=2)
     fake.faults.fail("GET", "/v2/rooms", status=429, headers={"Retry-After": "0"}, times=1)
     async with RoomsClient(

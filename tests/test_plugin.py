@@ -13,7 +13,7 @@ import pytest
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTING_DOC = ROOT / "docs" / "_readme" / "testing.md"
+README = ROOT / "README.md"
 AUTO_MODE = """
 [pytest]
 asyncio_mode = auto
@@ -24,7 +24,11 @@ filterwarnings = error
 
 def _doc_files() -> dict[str, str]:
     """The python blocks of the "Testing your code" section, by the file name they start with."""
-    blocks = re.findall(r"```python\n(.*?)```", TESTING_DOC.read_text(), flags=re.DOTALL)
+    text = README.read_text()
+    start = text.index("\n## Testing your code\n")
+    end = text.find("\n## ", start + 1)
+    section = text[start : end if end != -1 else None]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
     files = {}
     for block in blocks:
         first = block.splitlines()[0]
