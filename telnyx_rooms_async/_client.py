@@ -34,7 +34,8 @@ DEFAULT_MAX_RESPONSE_SIZE: Final = 64 * 1024 * 1024
 _LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
 
 
-def _is_loopback(host: str | None) -> bool:
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
     if not host:
         return False
     if host.lower() in _LOOPBACK_NAMES:
@@ -49,14 +50,15 @@ def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:
     try:
         url = URL(base_url)
     except (TypeError, ValueError):
-        raise ConfigurationError(f"base_url is not a URL: {base_url!r}") from None
+        # The value is not echoed: it may carry credentials.
+        raise ConfigurationError("base_url is not a URL") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError("base_url must be an absolute http(s) URL")
     if url.user or url.password:
         raise ConfigurationError("base_url must not carry credentials")
     if url.query_string or url.fragment:
         raise ConfigurationError("base_url must not have a query or fragment")
-    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+    if url.scheme == "http" and not allow_insecure_http and not is_loopback_host(url.host):
         raise ConfigurationError(
             "base_url uses plain http to a non-loopback host, which would send the API key"
             " unencrypted; use https, or pass allow_insecure_http=True if you really mean it"
@@ -84,13 +86,17 @@ def _hook(on_retry: OnRetry | None) -> OnRetry | None:
     return on_retry
 
 
-def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    out = {"User-Agent": USER_AGENT}
-    for name, value in (headers or {}).items():
+def _merge_headers(base: Mapping[str, str], extra: Mapping[str, str] | None) -> dict[str, str]:
+    """``base`` overridden by ``extra``, header names compared without regard to case."""
+    out = dict(base)
+    for name, value in (extra or {}).items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise ConfigurationError("headers must map str to str")
-        if name.lower() == "authorization":
+        lowered = name.lower()
+        if lowered == "authorization":
             raise ConfigurationError("pass the key as api_key, not as an Authorization header")
+        for same in [k for k in out if k.lower() == lowered]:
+            del out[same]
         out[name] = value
     return out
 
@@ -100,6 +106,7 @@ class RoomsClient:
 
     __slots__ = (
         "_base_url",
+        "_is_view",
         "_key",
         "_pipeline",
         "_pool",
@@ -150,6 +157,7 @@ class RoomsClient:
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         self._key = Secret(key.strip())
+        self._is_view = False
         self._base_url = _check_base_url(
             base_url or os.environ.get("TELNYX_BASE_URL") or DEFAULT_BASE_URL,
             allow_insecure_http,
@@ -166,7 +174,7 @@ class RoomsClient:
             connect_timeout=_positive("connect_timeout", connect_timeout),
             read_timeout=_positive("read_timeout", read_timeout),
             max_retries=_count("max_retries", max_retries, 0),
-            headers=_headers(headers),
+            headers=_merge_headers({"User-Agent": USER_AGENT}, headers),
             on_retry=_hook(on_retry),
             max_response_size=_count("max_response_size", max_response_size, 1),
         )
@@ -195,7 +203,8 @@ class RoomsClient:
 
         The view shares the session, connector and converter, so making views is cheap and
         opens no connection. Closing this client ends every view: their calls then raise
-        ``ClientClosedError``. ``aclose()`` on a view closes the shared pool, as on the client.
+        ``ClientClosedError``. ``aclose()`` (or ``async with``) on a view does nothing, so
+        one handler's view cannot close the pool every other caller shares.
         """
         current = self._pipeline.settings
         changes: dict[str, Any] = {}
@@ -208,10 +217,7 @@ class RoomsClient:
         if max_retries is not None:
             changes["max_retries"] = _count("max_retries", max_retries, 0)
         if headers is not None:
-            merged = {**current.headers, **_headers(headers)}
-            if "User-Agent" not in headers:
-                merged["User-Agent"] = current.headers["User-Agent"]
-            changes["headers"] = merged
+            changes["headers"] = _merge_headers(current.headers, headers)
         if on_retry is not None:
             changes["on_retry"] = _hook(on_retry)
         if max_response_size is not None:
@@ -220,6 +226,7 @@ class RoomsClient:
         view._key = self._key
         view._base_url = self._base_url
         view._pool = self._pool
+        view._is_view = True
         view._attach(self._pipeline.derive(self._key.bearer(), attrs.evolve(current, **changes)))
         return view
 
@@ -250,7 +257,8 @@ class RoomsClient:
 
     async def aclose(self) -> None:
         """Close the pool (unless the caller lent the session); every view closes with it."""
-        await self._pool.aclose()
+        if not self._is_view:
+            await self._pool.aclose()
 
     async def __aenter__(self) -> RoomsClient:
         if self._pool.closed:

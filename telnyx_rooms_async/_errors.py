@@ -21,6 +21,7 @@ __all__ = [
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "ErrorSource",
     "InternalServerError",
     "InvalidParams",
@@ -85,6 +86,10 @@ class APIConnectionError(TelnyxError):
 
 class APITimeoutError(APIConnectionError):
     """An attempt or the whole call ran out of time."""
+
+
+class DeadlineExceededError(APITimeoutError):
+    """The call's total deadline (``timeout``) passed; it is never retried."""
 
 
 class APIResponseValidationError(TelnyxError):

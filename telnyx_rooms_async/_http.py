@@ -19,6 +19,7 @@ from ._errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    DeadlineExceededError,
     InvalidParams,
     ResponseTooLargeError,
     TelnyxError,
@@ -51,11 +52,13 @@ class Request:
     """One API call, described before it is sent."""
 
     method: str
+    """HTTP method."""
     path: str
     """Path below the base URL, ids already encoded, starting with ``/``."""
     query: str = ""
     """Encoded query string without ``?``."""
     body: bytes | None = None
+    """JSON body, already encoded."""
     creates: bool = False
     """A POST that changes state: retried only when it provably never reached the server."""
 
@@ -88,12 +91,19 @@ class Settings:
     """Per-view call settings; the pool is shared, these are not."""
 
     timeout: float
+    """Seconds one call may take in all."""
     connect_timeout: float
+    """Seconds one attempt may take to connect."""
     read_timeout: float
+    """Seconds the socket may stay silent during one attempt."""
     max_retries: int
+    """Retries after the first attempt, where safe."""
     headers: Mapping[str, str]
+    """Extra headers, User-Agent included."""
     on_retry: OnRetry | None
+    """Called before each retry sleep."""
     max_response_size: int
+    """Largest reply body read, in bytes."""
 
 
 class _Call:
@@ -129,7 +139,14 @@ def _connection_error(exc: BaseException, call: _Call, timeout: float) -> APICon
 
 
 def should_retry(exc: Exception, creates: bool) -> bool:
-    """The retry-safety rule of the design, in one place."""
+    """Whether a failed attempt may be retried.
+
+    Idempotent calls retry on connection errors, timeouts and 408/429/5xx. A creating POST
+    retries only when the request provably never left (a connect failure), or on 429, or
+    on 503 with Retry-After: otherwise the server may have acted on it already.
+    """
+    if isinstance(exc, DeadlineExceededError):
+        return False
     if isinstance(exc, APIStatusError):
         if creates:
             return exc.status == 429 or (exc.status == 503 and exc.retry_after is not None)
@@ -163,11 +180,6 @@ class Pipeline:
         self._send_idempotent = self._build_sender(tries, creates=False)
         self._send_create = self._build_sender(tries, creates=True)
 
-    @property
-    def pool(self) -> Pool:
-        """The shared connection pool."""
-        return self._pool
-
     def derive(self, auth: str, settings: Settings) -> Pipeline:
         """A pipeline with other settings over the same pool."""
         return Pipeline(self._pool, self._base, auth, settings)
@@ -198,12 +210,7 @@ class Pipeline:
         call: _Call = details["args"][0]
         wait: float = details["wait"]
         exc: TelnyxError = details["exception"]
-        if exc is not call.last_failure:
-            # Deadline errors alone are not stored in last_failure: this one ends the call as is.
-            raise exc
-        if self._pool.loop_time() + wait >= call.deadline:
-            # Sleeping would pass the deadline: fail now rather than after a useless wait.
-            raise self._deadline_error(call, exc, f"the next retry was due in {wait:.3g}s") from exc
+        self._check_wait(call, exc, wait)
         hook = self.settings.on_retry
         status = exc.status if isinstance(exc, APIStatusError) else None
         request_id = exc.request_id if isinstance(exc, APIStatusError) else None
@@ -233,10 +240,19 @@ class Pipeline:
                 await result
         except Exception:
             log.warning("on_retry hook raised; the call goes on", exc_info=True)
+        # A slow async hook spends the call's time too.
+        self._check_wait(call, exc, wait)
 
-    def _deadline_error(self, call: _Call, last: TelnyxError | None, when: str) -> APITimeoutError:
+    def _check_wait(self, call: _Call, exc: TelnyxError, wait: float) -> None:
+        if self._pool.loop_time() + wait >= call.deadline:
+            # Sleeping would pass the deadline: fail now rather than after a useless wait.
+            raise self._deadline_error(call, exc, f"the next retry was due in {wait:.3g}s") from exc
+
+    def _deadline_error(
+        self, call: _Call, last: TelnyxError | None, when: str
+    ) -> DeadlineExceededError:
         last_text = f"{type(last).__name__}: {last}" if last is not None else "none"
-        return APITimeoutError(
+        return DeadlineExceededError(
             f"the call's deadline (timeout={self.settings.timeout:g}s) passed: {when};"
             f" {call.attempts} attempt(s) ran; last failure: {last_text}",
             request_sent=call.attempts > 0,
@@ -272,6 +288,8 @@ class Pipeline:
                 headers=self._headers if request.body is None else self._headers_json,
                 timeout=timeout,
                 allow_redirects=False,
+                # A lent session may raise on errors by default; the pipeline maps them itself.
+                raise_for_status=False,
             ) as resp:
                 status = resp.status
                 limit = settings.max_response_size
@@ -288,7 +306,6 @@ class Pipeline:
                 isinstance(exc, asyncio.TimeoutError)
                 and pool.loop_time() >= call.deadline - _DEADLINE_SLACK
             ):
-                # Not stored as last_failure: that marks it final for _before_retry.
                 failure = self._deadline_error(
                     call, call.last_failure, f"attempt {call.attempts} was cut short"
                 )

@@ -60,11 +60,6 @@ class Pool:
         return self._closed
 
     @property
-    def owns_session(self) -> bool:
-        """True when the pool created its session and will close it."""
-        return self._owns
-
-    @property
     def connector(self) -> aiohttp.BaseConnector | None:
         """The session's connector, once the session exists."""
         return None if self._session is None else self._session.connector
@@ -96,7 +91,8 @@ class Pool:
             )
             # aiohttp would resend a GET or DELETE once by itself when a connection drops,
             # unseen by max_retries and on_retry; the pipeline owns every retry instead.
-            session._retry_connection = False
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
             self._session = session
             self._loop = loop
             return session

@@ -37,6 +37,7 @@ import attrs
 
 from ._converter import CONVERTER, register_models
 from ._errors import ConfigurationError, TelnyxError
+from ._retry import header
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -469,19 +470,8 @@ def _key_of(public_key: str | None) -> Ed25519PublicKey:
     return _load_public_key(public_key)
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:
-        # A plain dict is case-sensitive; aiohttp's and Starlette's headers are not.
-        for key, item in headers.items():
-            if key.lower() == name:
-                value = item
-                break
-    return value
-
-
 def _required_header(headers: Mapping[str, str], name: str) -> str:
-    value = _header(headers, name)
+    value = header(headers, name)
     if value is None or not value.strip():
         raise WebhookVerificationError(
             VerificationFailure.MISSING_HEADER, f"the {name} header is missing or empty"

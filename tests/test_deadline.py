@@ -10,6 +10,7 @@ import pytest
 
 from telnyx_rooms_async import (
     APITimeoutError,
+    DeadlineExceededError,
     InternalServerError,
     RetryEvent,
     RoomsClient,
@@ -151,3 +152,34 @@ async def test_create_is_bounded_by_the_deadline_too(fake: FakeRoomsAPI) -> None
         elapsed = time.monotonic() - started
     assert elapsed < 1.0, elapsed
     assert fake.calls("POST", ROOMS) == 3
+
+
+async def test_a_slow_retry_hook_does_not_carry_the_call_past_its_deadline(
+    fake: FakeRoomsAPI,
+) -> None:
+    async def slow_hook(event: RetryEvent) -> None:
+        await asyncio.sleep(1.0)
+
+    fake.faults.fail("GET", ANY_ROOM, status=503, headers={"Retry-After": "0.5"}, times=None)
+    async with _client(fake, timeout=1.2, max_retries=10) as client:
+        view = client.with_options(on_retry=slow_hook)
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceededError):
+            await view.rooms.retrieve("room-1")
+        elapsed = time.monotonic() - started
+    # Attempt 1 fails at ~0 s, the hook takes 1 s, and the 0.5 s wait would end past 1.2 s:
+    # the call fails right after the hook, without sleeping or trying again.
+    assert elapsed < 1.2, elapsed
+    assert fake.calls("GET") == 1
+
+
+async def test_the_deadline_error_is_a_timeout_error_that_is_never_retried(
+    fake: FakeRoomsAPI,
+) -> None:
+    fake.faults.delay("GET", ANY_ROOM, 5.0, times=None)
+    async with _client(fake, timeout=0.4, max_retries=5) as client:
+        with pytest.raises(DeadlineExceededError) as caught:
+            await client.rooms.retrieve("room-1")
+    assert isinstance(caught.value, APITimeoutError)
+    assert "1 attempt(s) ran" in str(caught.value)
+    assert fake.calls("GET") == 1

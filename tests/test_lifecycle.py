@@ -16,6 +16,7 @@ from telnyx_rooms_async import (
     DEFAULT_BASE_URL,
     ClientClosedError,
     ConfigurationError,
+    NotFoundError,
     RoomsClient,
     __version__,
 )
@@ -192,13 +193,17 @@ async def test_views_share_the_pool_and_close_with_it(fake: FakeRoomsAPI) -> Non
     assert view.is_closed
 
 
-async def test_closing_a_view_closes_the_client(fake: FakeRoomsAPI) -> None:
-    client = _client(fake)
-    view = client.with_options(max_retries=0)
-    await view.aclose()
-    assert client.is_closed
-    with pytest.raises(ClientClosedError):
+async def test_closing_a_view_leaves_the_shared_pool_open(fake: FakeRoomsAPI) -> None:
+    async with _client(fake) as client:
+        async with client.with_options(max_retries=0) as view:
+            await view.rooms.list()
+        await view.aclose()
+        assert not client.is_closed and not view.is_closed
         await client.rooms.list()
+        await view.rooms.list()
+    assert view.is_closed
+    with pytest.raises(ClientClosedError):
+        await view.rooms.list()
 
 
 # -- a caller's session -----------------------------------------------------------------------
@@ -424,3 +429,30 @@ async def test_no_unclosed_session_warning_after_close(fake: FakeRoomsAPI) -> No
     assert [str(w.message) for w in caught] == []
     assert connector is not None
     assert connector.closed
+
+
+async def test_a_lent_session_that_raises_for_status_still_gives_typed_errors(
+    fake: FakeRoomsAPI,
+) -> None:
+    async with aiohttp.ClientSession(raise_for_status=True) as session:
+        async with RoomsClient(fake.api_key, base_url=fake.base_url, session=session) as client:
+            with pytest.raises(NotFoundError):
+                await client.rooms.retrieve("missing")
+    assert fake.calls("GET") == 1
+
+
+async def test_header_names_are_matched_without_regard_to_case(fake: FakeRoomsAPI) -> None:
+    async with RoomsClient(
+        fake.api_key, base_url=fake.base_url, headers={"user-agent": "svc/1", "X-Team": "a"}
+    ) as client:
+        view = client.with_options(headers={"x-team": "b"})
+        await view.rooms.list()
+    sent = fake.requests[-1]
+    assert sent.headers["User-Agent"] == "svc/1"
+    assert sent.headers["X-Team"] == "b"
+
+
+def test_a_bad_base_url_is_not_echoed() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        RoomsClient("key", base_url="http://user:pa ss@[bad")
+    assert "pa ss" not in str(caught.value)

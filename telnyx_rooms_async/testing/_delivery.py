@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import ipaddress
 import json
 import time
 from typing import TYPE_CHECKING, Any, Final
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import attrs
 
+from .._client import is_loopback_host
 from ..webhooks import INSTALL_HINT, SIGNATURE_HEADER, TIMESTAMP_HEADER
 from ._store import Record, new_id, now_text
 
@@ -51,15 +51,7 @@ class DeliveryAttempt:
 
 def _is_loopback(url: str) -> bool:
     try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return False
-    if host is None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
+        return is_loopback_host(urlsplit(url).hostname)
     except ValueError:
         return False
 

@@ -11,6 +11,9 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     from ._app import Filter
 
+_ISO_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER: Final = re.compile(r"-?[0-9]+")
+
 __all__ = [
     "Problem",
     "check_body",
@@ -86,6 +89,9 @@ def check_date(query: Mapping[str, str], key: str) -> None:
     if value is None:
         return
     try:
+        # fromisoformat() alone would also take "20260101" and week dates.
+        if not _ISO_DAY.fullmatch(value):
+            raise ValueError(value)
         date.fromisoformat(value)
     except ValueError:
         raise Problem(parameter=key, detail=f"{key} must be a date (YYYY-MM-DD)") from None
@@ -207,14 +213,12 @@ def check_query_one_of(query: Mapping[str, str], key: str, allowed: tuple[str, .
 
 
 def check_filters(query: Mapping[str, str], filters: Sequence[Filter]) -> None:
-    """Every date and boolean filter of the query is well formed, whether or not items match.
-
-    ``FakeRoomsAPI.page`` checks a filter when it compares an item, so an empty list would
-    otherwise accept any value; the API refuses a bad value either way.
-    """
+    """Every date, boolean and integer filter of the query is well formed (else a 400)."""
     for f in filters:
         if f.kind == "date":
             for op in ("eq", "gte", "lte"):
                 check_date(query, f"{f.key}[{op}]")
         elif f.kind == "bool" and query.get(f.key, "true") not in ("true", "false"):
             raise Problem(parameter=f.key, detail=f"{f.key} must be true or false")
+        elif f.kind == "int" and f.key in query and not _INTEGER.fullmatch(query[f.key]):
+            raise Problem(parameter=f.key, detail=f"{f.key} must be an integer")
