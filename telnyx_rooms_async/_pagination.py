@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
 from ._converter import structure_page
+from ._errors import InvalidParams
 from ._http import Pipeline, Request
 from .models import PageMeta
 
@@ -42,7 +43,7 @@ class Page(Generic[T]):
     def __len__(self) -> int:
         return len(self.items)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[T]:
         return iter(self.items)
 
     @property
@@ -92,6 +93,8 @@ class AsyncPaginator(Generic[T]):
 
     async def fetch(self, number: int) -> Page[T]:
         """Fetch page ``number`` of this list."""
+        if type(number) is not int or number < 1:
+            raise InvalidParams("page_number", "must be an integer >= 1")
         page_query = f"page[number]={number}"
         query = f"{self._query}&{page_query}" if self._query else page_query
         body = await self._pipeline.send(Request("GET", self._path, query))

@@ -148,3 +148,11 @@ async def test_to_list_and_page_number_start(fake: FakeRoomsAPI, client: RoomsCl
 async def test_max_pages_is_validated(client: RoomsClient, bad: Any) -> None:
     with pytest.raises(InvalidParams, match="max_pages"):
         client.rooms.list(max_pages=bad)
+
+
+async def test_fetching_page_zero_is_refused_before_io(
+    fake: FakeRoomsAPI, client: RoomsClient
+) -> None:
+    with pytest.raises(InvalidParams, match="page_number"):
+        await client.rooms.list().fetch(0)
+    assert fake.calls() == 0

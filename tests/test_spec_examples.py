@@ -1,7 +1,7 @@
 """The vendor spec's own examples: every response structures, every operation has a method.
 
-The spec lives in ``../shared/spec/`` next to the repository (CI has it). Without it these
-tests are skipped, saying so.
+The vendor's OpenAPI document is read from ``../shared/spec/`` beside the repository;
+without it these tests are skipped, saying so.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ OPERATIONS: dict[str, tuple[type, str, type | None, str]] = {
 def spec() -> dict[str, Any]:
     """The vendor's OpenAPI document."""
     if not SPEC_FILE.is_file():
-        pytest.skip(f"the vendor spec is not present at {SPEC_FILE} (CI provides ../shared/spec)")
+        pytest.skip(f"the vendor spec is not present at {SPEC_FILE}")
     document: dict[str, Any] = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
     return document
 
