@@ -44,7 +44,10 @@ def encode_id(name: str, value: object) -> str:
     """Percent-encode one path id; refuse what could change the path."""
     if not isinstance(value, str) or not value or value in (".", "..") or "/" in value:
         raise InvalidParams(name, "must be a non-empty string without '/' and not '.' or '..'")
-    return quote(value, safe="")
+    try:
+        return quote(value, safe="")
+    except UnicodeEncodeError:
+        raise InvalidParams(name, "must be valid Unicode text (no lone surrogates)") from None
 
 
 @attrs.frozen(slots=True)
@@ -164,6 +167,7 @@ class Pipeline:
         "_headers",
         "_headers_json",
         "_pool",
+        "_secret",
         "_send_create",
         "_send_idempotent",
         "settings",
@@ -171,6 +175,8 @@ class Pipeline:
 
     def __init__(self, pool: Pool, base_url: str, auth: str, settings: Settings) -> None:
         self._pool = pool
+        # The key alone, to scrub it from error bodies that repeat the request's headers.
+        self._secret = auth.partition(" ")[2].encode()
         self._base = base_url.rstrip("/")
         self.settings = settings
         headers = {"Accept": "application/json", **settings.headers, "Authorization": auth}
@@ -335,6 +341,9 @@ class Pipeline:
                 headers.get("x-request-id"),
             )
         if status >= 300:
+            if self._secret and self._secret in body:
+                # A proxy's error page may echo the request headers: keep the key out of errors.
+                body = body.replace(self._secret, b"***")
             error = error_for(status, headers, body)
             call.last_failure = error
             raise error
