@@ -87,16 +87,36 @@ def boolean(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
         raise InvalidParams(attr.name, "must be True or False")
 
 
+def _encodable(value: str) -> bool:
+    """UTF-8 can encode it: a lone surrogate fits neither a URL nor a JSON body."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_NOT_TEXT: Final = "must be valid Unicode text (no lone surrogates)"
+
+
 def string(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
     """A string."""
-    if not _skip(value) and not isinstance(value, str):
+    if _skip(value):
+        return
+    if not isinstance(value, str):
         raise InvalidParams(attr.name, "must be a string")
+    if not _encodable(value):
+        raise InvalidParams(attr.name, _NOT_TEXT)
 
 
 def non_empty_string(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
     """A string with at least one non-space character."""
-    if not _skip(value) and (not isinstance(value, str) or not value.strip()):
+    if _skip(value):
+        return
+    if not isinstance(value, str) or not value.strip():
         raise InvalidParams(attr.name, "must be a non-empty string")
+    if not _encodable(value):
+        raise InvalidParams(attr.name, _NOT_TEXT)
 
 
 def http_url(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
@@ -196,7 +216,11 @@ def to_query(params: object) -> str:
     for name, key in _query_keys(type(params)):
         value = getattr(params, name)
         if value is not None and value is not UNSET:
-            pairs.append(f"{key}={quote(_query_value(value), safe='')}")
+            try:
+                pairs.append(f"{key}={quote(_query_value(value), safe='')}")
+            except UnicodeEncodeError:
+                # A lone surrogate has no UTF-8 form: refuse it before any I/O.
+                raise InvalidParams(name, "must be text that can be encoded as UTF-8") from None
     return "&".join(pairs)
 
 
@@ -241,8 +265,9 @@ def to_dict(params: object) -> dict[str, Any]:
     return out
 
 
-#: Built once: json.dumps(..., separators=...) would build an encoder on every call.
-_ENCODER: Final = json.JSONEncoder(separators=(",", ":"))
+#: Built once: json.dumps(..., separators=...) would build an encoder on every call. No
+#: circular check: to_dict() builds fresh, acyclic containers.
+_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 def to_body(params: object) -> bytes:
@@ -362,7 +387,7 @@ def _as_tuple(value: Any) -> Any:
 
 
 def _is_id(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
+    return isinstance(value, str) and bool(value.strip()) and _encodable(value)
 
 
 def id_list(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
