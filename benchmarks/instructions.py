@@ -1,0 +1,103 @@
+"""Instructions per call under valgrind: a timing-free comparison for a busy machine.
+
+    python benchmarks/instructions.py                       # raw_aiohttp and ours, 3 scenarios
+    python benchmarks/instructions.py --variants raw_aiohttp,ours,ours@/tmp/other-tree
+
+On a shared machine CPU time moves by ±10 % from run to run; the number of instructions a
+client process executes per call barely moves, so a change of 1 % shows. Each cell runs the
+worker twice under ``valgrind --tool=cachegrind --cache-sim=no`` (``few`` and ``many`` calls,
+same warm-up) and divides the difference by the extra calls, which cancels start-up, imports
+and warm-up. Instructions are not time (C code in aiohttp and json retires more per cycle than
+the interpreter), so this ranks changes; ``run.py`` gives the times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+from typing import Any
+
+from run import HERE, REQUIRES, SCENARIOS, Runner
+
+_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def count(runner: Runner, valgrind: str, config: dict[str, Any]) -> int:
+    """Instructions the worker process executed for ``config``."""
+    argv = [
+        valgrind,
+        "--tool=cachegrind",
+        "--cache-sim=no",
+        "--cachegrind-out-file=/dev/null",
+        runner.python,
+        str(HERE / "worker.py"),
+        json.dumps(config),
+    ]
+    argv = runner._pinned(runner.client_core, argv)
+    done = subprocess.run(argv, env=runner.env, capture_output=True, text=True, timeout=900)
+    match = _REFS.search(done.stderr)
+    if done.returncode != 0 or match is None:
+        sys.stderr.write(done.stderr[-2000:])
+        raise SystemExit(f"valgrind run failed: {config['variant']} {config['op']}")
+    return int(match.group(1).replace(",", ""))
+
+
+def main() -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description="Instructions per call, under valgrind.")
+    parser.add_argument("--variants", default="raw_aiohttp,ours")
+    parser.add_argument("--scenarios", default="create C=1,create C=64,list-100 C=1")
+    parser.add_argument("--few", type=int, default=100, help="calls in the short run")
+    parser.add_argument("--many", type=int, default=600, help="calls in the long run")
+    parser.add_argument("--python", default=sys.executable)
+    args = parser.parse_args()
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("valgrind is not installed (apt-get install valgrind)")
+    runner = Runner(args.python, pin=True)
+    variants = [v for v in args.variants.split(",") if v]
+    for variant in variants:
+        modules = REQUIRES.get(variant, REQUIRES["ours"])
+        if not runner.importable(modules):
+            raise SystemExit(f"{variant}: {', '.join(modules)} not importable")
+    scenarios = args.scenarios.split(",")
+    base = runner.start_server()
+    rows = []
+    try:
+        for name in scenarios:
+            op, concurrency, size, _, _ = SCENARIOS[name]
+            per_call: dict[str, float] = {}
+            for variant in variants:
+                totals = []
+                for calls in (args.few, args.many):
+                    config = {
+                        "variant": variant,
+                        "op": op,
+                        "concurrency": concurrency,
+                        "page_size": size,
+                        "calls": calls,
+                        "warmup": 64,
+                        "base_url": base,
+                    }
+                    totals.append(count(runner, valgrind, config))
+                per_call[variant] = (totals[1] - totals[0]) / (args.many - args.few)
+                print(f"{name:<14} {variant:<20} {per_call[variant] / 1e3:9.1f} k", file=sys.stderr)
+            floor = per_call.get("raw_aiohttp")
+            for variant, value in per_call.items():
+                rows.append((name, variant, value, value / floor if floor else None))
+    finally:
+        runner.stop_server()
+    print("| scenario | variant | k instructions/call | × raw_aiohttp |")
+    print("| --- | --- | ---: | ---: |")
+    for name, variant, value, ratio in rows:
+        shown = "–" if ratio is None else f"{ratio:.3f}×"
+        print(f"| {name} | {variant} | {value / 1e3:,.1f} | {shown} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
