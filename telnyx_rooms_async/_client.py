@@ -19,6 +19,7 @@ from ._http import OnRetry, Pipeline, Settings
 from ._secret import Secret
 from ._session import Pool
 from ._version import __version__
+from .params import UNSET, Unset
 from .room_compositions import RoomCompositions
 from .room_participants import RoomParticipants
 from .room_recordings import RoomRecordings
@@ -196,7 +197,7 @@ class RoomsClient:
         read_timeout: float | None = None,
         max_retries: int | None = None,
         headers: Mapping[str, str] | None = None,
-        on_retry: OnRetry | None = None,
+        on_retry: OnRetry | Unset | None = UNSET,
         max_response_size: int | None = None,
     ) -> RoomsClient:
         """A view with other call settings over this client's pool; it needs no closing.
@@ -218,7 +219,8 @@ class RoomsClient:
             changes["max_retries"] = _count("max_retries", max_retries, 0)
         if headers is not None:
             changes["headers"] = _merge_headers(current.headers, headers)
-        if on_retry is not None:
+        if on_retry is not UNSET:
+            # None removes an inherited hook; leaving the argument out keeps it.
             changes["on_retry"] = _hook(on_retry)
         if max_response_size is not None:
             changes["max_response_size"] = _count("max_response_size", max_response_size, 1)

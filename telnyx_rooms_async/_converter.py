@@ -8,7 +8,7 @@ import json.scanner
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any, Final, TypeVar, get_args, get_origin
 
@@ -100,12 +100,20 @@ def _value_expr(name: str, tp: Any, raw: str, names: dict[str, Any]) -> str | No
                 names[f"__s_{name}"] = CONVERTER.get_structure_hook(item)
                 names[f"__i_{name}"] = item
                 return f"tuple([__s_{name}(x, __i_{name}) for x in {raw}])"
-    if origin is dict:
+    if origin in (dict, Mapping):
         key, value = get_args(tp)
-        if key is str and attrs.has(value):
-            names[f"__s_{name}"] = CONVERTER.get_structure_hook(value)
-            names[f"__i_{name}"] = value
-            return f"{{k: __s_{name}(x, __i_{name}) for k, x in {raw}.items()}}"
+        if key is str and (value is Any or attrs.has(value)):
+            if value is Any:
+                items = f"dict({raw})"
+            else:
+                names[f"__s_{name}"] = CONVERTER.get_structure_hook(value)
+                names[f"__i_{name}"] = value
+                items = f"{{k: __s_{name}(x, __i_{name}) for k, x in {raw}.items()}}"
+            if origin is dict:
+                return items
+            # Read-only: results are immutable all the way down.
+            names["__frozen"] = models.FrozenDict
+            return f"__frozen({items})"
     if attrs.has(tp):
         names[f"__s_{name}"] = CONVERTER.get_structure_hook(tp)
         names[f"__i_{name}"] = tp

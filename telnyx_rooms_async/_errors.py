@@ -9,6 +9,7 @@ from typing import Any, Final
 import attrs
 
 from ._retry import header, parse_retry_after
+from .models import FrozenDict
 
 __all__ = [
     "APIConnectionError",
@@ -258,7 +259,7 @@ def _detail(item: Mapping[str, Any]) -> APIErrorDetail:
         title=_text(item.get("title")),
         detail=_text(item.get("detail")),
         source=source,
-        meta=meta if isinstance(meta, Mapping) else None,
+        meta=FrozenDict(meta) if isinstance(meta, Mapping) else None,
     )
 
 

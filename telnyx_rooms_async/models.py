@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 
 __all__ = [
     "ActionResult",
     "ClientToken",
+    "FrozenDict",
     "PageMeta",
     "RefreshedClientToken",
     "Room",
@@ -18,6 +21,26 @@ __all__ = [
     "RoomSession",
     "VideoRegion",
 ]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenDict(dict[K, V]):
+    """A dict that refuses every change, so frozen results stay immutable; it pickles."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("this mapping is part of a frozen result and cannot be changed")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[type[FrozenDict[K, V]], tuple[dict[K, V]]]:
+        # dict's own pickling refills the object item by item, which this class refuses.
+        return (type(self), (dict(self),))
 
 
 @attrs.frozen(kw_only=True)
@@ -138,7 +161,7 @@ class RoomComposition:
     """Length of the composition in seconds."""
     download_url: str | None = None
     """Where the file can be downloaded while the link is valid."""
-    video_layout: dict[str, VideoRegion] = attrs.field(factory=dict, hash=False)
+    video_layout: Mapping[str, VideoRegion] = attrs.field(factory=FrozenDict, hash=False)
     """The layout: a region per name."""
     started_at: datetime | None = None
     """When the composed media starts."""

@@ -38,6 +38,7 @@ import attrs
 from ._converter import CONVERTER, register_models
 from ._errors import ConfigurationError, TelnyxError
 from ._retry import header
+from .models import FrozenDict
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -350,7 +351,7 @@ class CompositionCompletedEvent(_Envelope):
 class UnknownEvent(_Envelope):
     """An event type this version does not model; ``payload`` is the raw JSON object."""
 
-    payload: Mapping[str, Any] = attrs.field(factory=dict, eq=False, hash=False)
+    payload: Mapping[str, Any] = attrs.field(factory=FrozenDict, eq=False, hash=False)
     """The event's payload as decoded from JSON."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,14 @@ from telnyx_rooms_async import (
     APIResponseValidationError,
     PageMeta,
     Room,
+    RoomComposition,
     RoomParticipant,
     RoomsClient,
     RoomSession,
+    VideoRegion,
 )
 from telnyx_rooms_async._converter import structure_data, structure_page
+from telnyx_rooms_async.models import FrozenDict
 from telnyx_rooms_async.testing import FakeRoomsAPI
 
 # The example reply of Telnyx's "Create a room" documentation page, byte for byte.
@@ -235,3 +239,20 @@ async def test_bad_2xx_through_the_client(
         await client.rooms.retrieve("r1")
     assert message in str(info.value)
     assert fake.calls("GET", "/v2/rooms/r1") == 1  # a bad reply is not retried
+
+
+def test_mappings_inside_models_are_read_only_and_pickle() -> None:
+    body = json.dumps(
+        {"data": {"id": "c1", "video_layout": {"main": {"width": 1280, "height": 720}}}}
+    ).encode()
+    composition = structure_data(body, RoomComposition)
+    layout = composition.video_layout
+    assert layout["main"] == VideoRegion(width=1280, height=720)
+    with pytest.raises(TypeError):
+        layout["side"] = VideoRegion()  # type: ignore[index]
+    with pytest.raises(TypeError):
+        layout.clear()  # type: ignore[attr-defined]
+    copy = pickle.loads(pickle.dumps(composition))
+    assert copy == composition
+    assert isinstance(copy.video_layout, FrozenDict)
+    assert RoomComposition(id="c2").video_layout == {}

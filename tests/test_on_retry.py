@@ -166,3 +166,14 @@ async def test_readme_metrics_example_counts_retries_per_status(fake: FakeRoomsA
         page = await client.rooms.list()
     assert page.items == ()
     assert retries == {"GET 503": 2, "GET 429": 1, "GET APIConnectionError": 1}
+
+
+async def test_a_view_can_drop_an_inherited_hook(fake: FakeRoomsAPI) -> None:
+    events: list[RetryEvent] = []
+    async with RoomsClient(fake.api_key, base_url=fake.base_url, on_retry=events.append) as c:
+        fake.faults.fail("GET", "/v2/rooms", status=503, headers={"Retry-After": "0"}, times=2)
+        await c.with_options(on_retry=None).rooms.list()
+        assert events == []
+        fake.faults.fail("GET", "/v2/rooms", status=503, headers={"Retry-After": "0"}, times=1)
+        await c.with_options(max_retries=3).rooms.list()
+    assert [e.attempt for e in events] == [1]
