@@ -3,8 +3,8 @@
     python benchmarks/bench_structure.py            # 250-item page (the API's largest)
     python benchmarks/bench_structure.py --size 100 --quick
 
-No network: one list reply (rooms shaped like the seed's, one session each) is decoded and
-structured in a loop. Each row is the best of several timed batches, in µs per page:
+No network: one list reply (rooms shaped like the documented create-room reply, one session
+each) is decoded and structured in a loop. Each row is the best of several timed batches, in µs per page:
 
 * ``json.loads`` alone: the floor every client pays;
 * ``structure_page``: what ``rooms.list`` does (decode + generated hooks + frozen models);
@@ -39,7 +39,7 @@ except ImportError:
 # Rows named for the package measure its default install (stdlib json): hide orjson from it.
 sys.modules["orjson"] = None  # type: ignore[assignment]
 
-from server import load_seed_room, page_body  # noqa: E402
+from server import load_room, page_body  # noqa: E402
 
 from telnyx_rooms_async import _converter  # noqa: E402
 from telnyx_rooms_async._converter import (  # noqa: E402
@@ -135,7 +135,7 @@ def _by_hand(item: dict[str, Any]) -> Room:
 
 def run(size: int, batches: int, per_batch: int) -> list[tuple[str, float]]:
     """Every row of the table: (label, µs per page)."""
-    room, _ = load_seed_room()
+    room = load_room()
     body = page_body(room, size)
     decoded = json.loads(body)["data"]
 

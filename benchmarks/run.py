@@ -273,7 +273,7 @@ def ratios(table: dict[str, dict[str, dict[str, Any]]]) -> dict[str, dict[str, d
 def targets(
     rel: dict[str, dict[str, dict[str, float]]], imports: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The issue's targets for ``ours``, each with its measured value and verdict."""
+    """The performance targets for ``ours``, each with its measured value and verdict."""
     checks = []
 
     def add(name: str, value: float | None, limit: float, lower_is_better: bool = True) -> None:

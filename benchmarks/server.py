@@ -7,10 +7,10 @@ when its standard input closes, so it never outlives the driver.
 Replies are built once at start-up, so the server's own cost per request is small and the
 same for every client variant:
 
-* ``POST /v2/rooms``: the create-room reply of the seed page (``shared/seed/create-room.txt``,
-  or its copy in ``tests/data/``);
+* ``POST /v2/rooms``: the example reply of Telnyx's "Create a room" documentation
+  (``tests/data/create_room_reply.json``);
 * ``GET /v2/rooms/{room_id}``: the same room;
-* ``GET /v2/rooms?page[size]=N``: ``N`` rooms shaped like the seed room (one session each),
+* ``GET /v2/rooms?page[size]=N``: ``N`` rooms shaped like that room (one session each),
   with ``meta``; one byte string per page size, built on first use.
 """
 
@@ -26,34 +26,18 @@ from typing import Any
 
 from aiohttp import web
 
-_SEED_MARK = '{\n"data":'
-
 MAX_PAGE_SIZE = 250
 
-
-def default_seed_path() -> Path:
-    """``shared/seed/create-room.txt`` beside the repository (where CI and developers have it)."""
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "create-room.txt"
-
-
-#: The same reply, kept in the repository for machines without ``shared/``.
-REPO_COPY = Path(__file__).resolve().parent.parent / "tests" / "data" / "create_room_reply.json"
+#: The example reply of Telnyx's "Create a room" documentation, byte for byte.
+CREATE_ROOM_REPLY = (
+    Path(__file__).resolve().parent.parent / "tests" / "data" / "create_room_reply.json"
+)
 
 
-def load_seed_room(path: Path | None = None) -> tuple[dict[str, Any], str]:
-    """The room object of the seed's create-room reply, and which file it came from."""
-    path = path or default_seed_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        if not REPO_COPY.is_file():
-            raise SystemExit(f"no create-room reply: neither {path} nor {REPO_COPY}") from None
-        path, text = REPO_COPY, REPO_COPY.read_text(encoding="utf-8")
-    start = text.find(_SEED_MARK)
-    if start < 0:
-        raise SystemExit(f"{path}: no create-room reply found")
-    doc, _ = json.JSONDecoder().raw_decode(text, start)
-    return doc["data"], str(path)
+def load_room() -> dict[str, Any]:
+    """The room object of the documented create-room reply."""
+    room: dict[str, Any] = json.loads(CREATE_ROOM_REPLY.read_text(encoding="utf-8"))["data"]
+    return room
 
 
 def _dumps(doc: object) -> bytes:
@@ -110,9 +94,9 @@ def make_app(room: dict[str, Any]) -> web.Application:
     return app
 
 
-async def serve(host: str, port: int, seed: Path | None) -> None:
+async def serve(host: str, port: int) -> None:
     """Listen, announce the port, and stop when stdin closes."""
-    room, _ = load_seed_room(seed)
+    room = load_room()
     runner = web.AppRunner(make_app(room), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port, backlog=1024)
@@ -132,9 +116,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--seed", type=Path, default=None, help="path of create-room.txt")
     args = parser.parse_args()
-    asyncio.run(serve(args.host, args.port, args.seed))
+    asyncio.run(serve(args.host, args.port))
 
 
 if __name__ == "__main__":

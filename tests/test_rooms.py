@@ -277,7 +277,7 @@ async def test_list_include_sessions(fake: FakeRoomsAPI, client: RoomsClient) ->
     assert "include_sessions" not in fake.requests[-1].query
 
 
-async def test_list_created_after_example_from_the_issue(
+async def test_list_created_after_a_date(
     fake: FakeRoomsAPI, client: RoomsClient
 ) -> None:
     old = await client.rooms.create(unique_name="old")
