@@ -4,7 +4,8 @@
     python benchmarks/bench_structure.py --size 100 --quick
 
 No network: one list reply (rooms shaped like the documented create-room reply, one session
-each) is decoded and structured in a loop. Each row is the best of several timed batches, in µs per page:
+each) is decoded and structured in a loop. Each row is the best of several timed batches, in
+µs per page:
 
 * ``json.loads`` alone: the floor every client pays;
 * ``structure_page``: what ``rooms.list`` does (decode + generated hooks + frozen models);

@@ -277,9 +277,7 @@ async def test_list_include_sessions(fake: FakeRoomsAPI, client: RoomsClient) ->
     assert "include_sessions" not in fake.requests[-1].query
 
 
-async def test_list_created_after_a_date(
-    fake: FakeRoomsAPI, client: RoomsClient
-) -> None:
+async def test_list_created_after_a_date(fake: FakeRoomsAPI, client: RoomsClient) -> None:
     old = await client.rooms.create(unique_name="old")
     _dated(fake, old, "2025-12-31", "2025-12-31")
     new = await client.rooms.create(unique_name="new")
