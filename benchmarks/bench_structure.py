@@ -12,7 +12,7 @@ each) is decoded and structured in a loop. Each row is the best of several timed
 * the generated hooks with attrs' own ``__init__`` instead of direct slot filling;
 * the same generated hooks building *non-frozen* twins of the models (what frozen costs);
 * stock cattrs converters with and without ``detailed_validation`` (the cost of detailed
-  validation, which STYLE.md asks to measure on a 250-item page);
+  validation on a 250-item page);
 * plain constructor calls written by hand (a reference point).
 """
 

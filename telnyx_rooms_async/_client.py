@@ -258,7 +258,7 @@ class RoomsClient:
         return self._pool.connector
 
     async def aclose(self) -> None:
-        """Close the pool (unless the caller lent the session); every view closes with it."""
+        """Close the pool (unless the caller lent the session); on a view, do nothing."""
         if not self._is_view:
             await self._pool.aclose()
 

@@ -104,14 +104,15 @@ def _value_expr(name: str, tp: Any, raw: str, names: dict[str, Any]) -> str | No
         key, value = get_args(tp)
         if key is str and (value is Any or attrs.has(value)):
             if value is Any:
-                items = f"dict({raw})"
-            else:
-                names[f"__s_{name}"] = CONVERTER.get_structure_hook(value)
-                names[f"__i_{name}"] = value
-                items = f"{{k: __s_{name}(x, __i_{name}) for k, x in {raw}.items()}}"
+                # Free-form JSON (an unknown event's payload): read-only at every level.
+                names["__freeze_json"] = models.freeze_json
+                return f"__freeze_json({raw})"
+            names[f"__s_{name}"] = CONVERTER.get_structure_hook(value)
+            names[f"__i_{name}"] = value
+            items = f"{{k: __s_{name}(x, __i_{name}) for k, x in {raw}.items()}}"
             if origin is dict:
                 return items
-            # Read-only: results are immutable all the way down.
+            # Read-only, like every other part of a frozen result.
             names["__frozen"] = models.FrozenDict
             return f"__frozen({items})"
     if attrs.has(tp):

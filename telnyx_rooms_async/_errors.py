@@ -9,7 +9,7 @@ from typing import Any, Final
 import attrs
 
 from ._retry import header, parse_retry_after
-from .models import FrozenDict
+from .models import freeze_json
 
 __all__ = [
     "APIConnectionError",
@@ -86,7 +86,7 @@ class APIConnectionError(TelnyxError):
 
 
 class APITimeoutError(APIConnectionError):
-    """An attempt or the whole call ran out of time."""
+    """An attempt ran out of time (connect or read); see also DeadlineExceededError."""
 
 
 class DeadlineExceededError(APITimeoutError):
@@ -259,7 +259,7 @@ def _detail(item: Mapping[str, Any]) -> APIErrorDetail:
         title=_text(item.get("title")),
         detail=_text(item.get("detail")),
         source=source,
-        meta=FrozenDict(meta) if isinstance(meta, Mapping) else None,
+        meta=freeze_json(dict(meta)) if isinstance(meta, Mapping) else None,
     )
 
 

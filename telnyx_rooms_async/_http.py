@@ -65,7 +65,7 @@ class Request(NamedTuple):
     body: bytes | None = None
     """JSON body, already encoded."""
     creates: bool = False
-    """A POST that changes state: retried only when it provably never reached the server."""
+    """A POST that changes state: retried only if it never left, or on 429 / 503 + Retry-After."""
 
 
 @attrs.frozen(kw_only=True)
@@ -148,9 +148,9 @@ def _connection_error(exc: BaseException, call: _Call, timeout: float) -> APICon
 def should_retry(exc: Exception, creates: bool) -> bool:
     """Whether a failed attempt may be retried.
 
-    Idempotent calls retry on connection errors, timeouts and 408/429/5xx. A creating POST
-    retries only when the request provably never left (a connect failure), or on 429, or
-    on 503 with Retry-After: otherwise the server may have acted on it already.
+    Idempotent calls retry on connection errors, timeouts and 408, 429, 500, 502, 503 and 504.
+    A creating POST retries only when the request provably never left (a connect failure), on
+    429, or on 503 with Retry-After: otherwise the server may have acted on it already.
     """
     if isinstance(exc, DeadlineExceededError):
         return False
@@ -364,6 +364,8 @@ class Pipeline:
                     pool.loop_time() - started,
                     type(failure).__name__,
                 )
+            if isinstance(failure, DeadlineExceededError):
+                raise failure from call.last_failure
             raise failure
         if log.isEnabledFor(logging.DEBUG):
             log.debug(

@@ -1,4 +1,4 @@
-"""Frozen response models: every field the API documents, all optional but the id."""
+"""Frozen response models: every field the API documents; only ids and tokens are required."""
 
 from __future__ import annotations
 
@@ -41,6 +41,15 @@ class FrozenDict(dict[K, V]):
     def __reduce__(self) -> tuple[type[FrozenDict[K, V]], tuple[dict[K, V]]]:
         # dict's own pickling refills the object item by item, which this class refuses.
         return (type(self), (dict(self),))
+
+
+def freeze_json(value: Any) -> Any:
+    """Decoded JSON made read-only all the way down: objects to FrozenDict, arrays to tuples."""
+    if isinstance(value, dict):
+        return FrozenDict({k: freeze_json(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze_json(v) for v in value)
+    return value
 
 
 @attrs.frozen(kw_only=True)

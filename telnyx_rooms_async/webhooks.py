@@ -349,10 +349,10 @@ class CompositionCompletedEvent(_Envelope):
 
 @attrs.frozen(kw_only=True)
 class UnknownEvent(_Envelope):
-    """An event type this version does not model; ``payload`` is the raw JSON object."""
+    """An event type this version does not model; ``payload`` holds its JSON, read-only."""
 
     payload: Mapping[str, Any] = attrs.field(factory=FrozenDict, eq=False, hash=False)
-    """The event's payload as decoded from JSON."""
+    """The event's payload as decoded from JSON (objects as FrozenDict, arrays as tuples)."""
 
 
 WebhookEvent: TypeAlias = (

@@ -26,9 +26,9 @@ from telnyx_rooms_async.models import FrozenDict
 from telnyx_rooms_async.testing import FakeRoomsAPI
 
 # The example reply of Telnyx's "Create a room" documentation page, byte for byte.
-SEED_REPLY = (Path(__file__).parent / "data" / "create_room_reply.json").read_text().strip()
+DOCS_REPLY = (Path(__file__).parent / "data" / "create_room_reply.json").read_text().strip()
 DOCS_PAGE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "create-room.txt"
-SEED_DATA: dict[str, Any] = json.loads(SEED_REPLY)["data"]
+DOCS_DATA: dict[str, Any] = json.loads(DOCS_REPLY)["data"]
 
 
 def _utc(
@@ -58,19 +58,19 @@ def _assert_model_equals(model: Any, expected: dict[str, Any]) -> None:
             assert type(got) is type(value), key
 
 
-def test_seed_reply_is_the_one_on_the_page() -> None:
-    assert SEED_DATA["id"] == "7b61621f-62e0-4aad-ab11-9fd19e272e73"
-    assert SEED_DATA["record_type"] == "room"
+def test_documented_reply_is_the_one_on_the_page() -> None:
+    assert DOCS_DATA["id"] == "7b61621f-62e0-4aad-ab11-9fd19e272e73"
+    assert DOCS_DATA["record_type"] == "room"
     if not DOCS_PAGE.exists():
         pytest.skip(f"the saved documentation page is not present at {DOCS_PAGE}")
     page = DOCS_PAGE.read_text(encoding="utf-8")
-    assert SEED_REPLY in page
+    assert DOCS_REPLY in page
 
 
-def test_seed_reply_structures_field_by_field() -> None:
-    room = structure_data(SEED_REPLY.encode(), Room)
+def test_documented_reply_structures_field_by_field() -> None:
+    room = structure_data(DOCS_REPLY.encode(), Room)
     assert isinstance(room, Room)
-    _assert_model_equals(room, SEED_DATA)
+    _assert_model_equals(room, DOCS_DATA)
     # And spelled out, so a wrong comparison helper cannot hide a mistake.
     assert room == Room(
         id="7b61621f-62e0-4aad-ab11-9fd19e272e73",
@@ -98,26 +98,26 @@ def test_seed_reply_structures_field_by_field() -> None:
     )
 
 
-def test_every_room_field_of_the_seed_is_covered() -> None:
+def test_every_room_field_of_the_documented_reply_is_covered() -> None:
     names = {a.name for a in attrs.fields(Room)}
-    assert set(SEED_DATA) <= names
-    assert set(SEED_DATA["sessions"][0]) <= {a.name for a in attrs.fields(RoomSession)}
+    assert set(DOCS_DATA) <= names
+    assert set(DOCS_DATA["sessions"][0]) <= {a.name for a in attrs.fields(RoomSession)}
 
 
 def test_models_are_frozen_with_tuples() -> None:
-    room = structure_data(SEED_REPLY.encode(), Room)
+    room = structure_data(DOCS_REPLY.encode(), Room)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         room.max_participants = 2  # type: ignore[misc]
     assert isinstance(room.sessions, tuple)
     assert not hasattr(room, "__dict__")  # slotted
-    assert hash(room) == hash(structure_data(SEED_REPLY.encode(), Room))
+    assert hash(room) == hash(structure_data(DOCS_REPLY.encode(), Room))
 
 
-async def test_seed_reply_through_the_client(fake: FakeRoomsAPI, client: RoomsClient) -> None:
-    fake.faults.respond("POST", "/v2/rooms", status=201, body=SEED_REPLY)
+async def test_documented_reply_through_the_client(fake: FakeRoomsAPI, client: RoomsClient) -> None:
+    fake.faults.respond("POST", "/v2/rooms", status=201, body=DOCS_REPLY)
     room = await client.rooms.create(unique_name="My Room")
-    _assert_model_equals(room, SEED_DATA)
-    assert room == structure_data(SEED_REPLY.encode(), Room)
+    _assert_model_equals(room, DOCS_DATA)
+    assert room == structure_data(DOCS_REPLY.encode(), Room)
 
 
 @pytest.mark.parametrize(

@@ -183,3 +183,15 @@ async def test_the_deadline_error_is_a_timeout_error_that_is_never_retried(
     assert isinstance(caught.value, APITimeoutError)
     assert "1 attempt(s) ran" in str(caught.value)
     assert fake.calls("GET") == 1
+
+
+async def test_a_deadline_that_cuts_an_attempt_chains_the_last_failure(
+    fake: FakeRoomsAPI,
+) -> None:
+    fake.faults.fail("GET", ANY_ROOM, status=500, times=1)
+    fake.faults.delay("GET", ANY_ROOM, 5.0, times=None)
+    async with _client(fake, timeout=1.0, max_retries=3) as client:
+        with pytest.raises(DeadlineExceededError) as caught:
+            await client.rooms.retrieve("room-1")
+    assert isinstance(caught.value.__cause__, InternalServerError)
+    assert "was cut short" in str(caught.value)

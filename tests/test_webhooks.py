@@ -573,7 +573,7 @@ def test_unknown_event_type_is_never_an_exception() -> None:
     assert type(event) is UnknownEvent
     assert event.event_type == "video.room.something.new"
     assert event.id == "e-new"
-    assert event.payload == {"anything": [1, {"deep": True}], "room_id": "r"}
+    assert event.payload == {"anything": (1, {"deep": True}), "room_id": "r"}  # read-only copy
     hash(event)  # frozen events stay hashable, raw payload or not
 
 
