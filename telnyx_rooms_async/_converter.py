@@ -251,6 +251,7 @@ register_models(
     models.ClientToken,
     models.RefreshedClientToken,
     models.ActionResult,
+    models.RoomRecordingsDeleted,
     models.PageMeta,
 )
 

@@ -18,6 +18,7 @@ __all__ = [
     "RoomComposition",
     "RoomParticipant",
     "RoomRecording",
+    "RoomRecordingsDeleted",
     "RoomSession",
     "VideoRegion",
 ]
@@ -260,6 +261,14 @@ class ActionResult:
 
     result: str | None = None
     """The API's verdict, ``"ok"`` on success."""
+
+
+@attrs.frozen(kw_only=True)
+class RoomRecordingsDeleted:
+    """The reply of a bulk recording delete."""
+
+    room_recordings: int
+    """How many recordings were deleted."""
 
 
 @attrs.frozen(kw_only=True)

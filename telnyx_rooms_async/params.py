@@ -198,13 +198,17 @@ def _query_value(value: object) -> str:
 
 
 _QUERY_KEYS: dict[type, tuple[tuple[str, str], ...]] = {}
+#: Metadata of a field that steers the client and is not sent.
+_NOT_SENT: Final = {"sent": False}
 
 
 def _query_keys(cls: type) -> tuple[tuple[str, str], ...]:
     keys = _QUERY_KEYS.get(cls)
     if keys is None:
         keys = tuple(
-            (a.name, quote(a.metadata.get("wire", a.name), safe="[]")) for a in attrs.fields(cls)
+            (a.name, quote(a.metadata.get("wire", a.name), safe="[]"))
+            for a in attrs.fields(cls)
+            if a.metadata.get("sent", True)
         )
         _QUERY_KEYS[cls] = keys
     return keys
@@ -683,4 +687,22 @@ class RoomRecordingListParams:
 
 @attrs.frozen(kw_only=True)
 class RoomRecordingDeleteBulkParams(RoomRecordingListParams):
-    """Query of ``DELETE /room_recordings``: the same filters as the list."""
+    """Query of ``DELETE /room_recordings``: the list's filters, or ``all_recordings``."""
+
+    all_recordings: bool = attrs.field(default=False, validator=boolean, metadata=_NOT_SENT)
+    """Delete every recording of the account: required when no filter is given, as proof."""
+
+    def __attrs_post_init__(self) -> None:
+        # With no filter the API deletes every recording of the account.
+        filtered = any(
+            getattr(self, a.name) is not None for a in attrs.fields(RoomRecordingListParams)
+        )
+        if not filtered and not self.all_recordings:
+            raise InvalidParams(
+                "all_recordings",
+                "pass at least one filter, or all_recordings=True to delete every recording",
+            )
+        if filtered and self.all_recordings:
+            raise InvalidParams(
+                "all_recordings", "must not be combined with filters (it means every recording)"
+            )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from ._converter import loads, structure_data
-from ._errors import APIResponseValidationError, InvalidParams
+from ._converter import structure_data
+from ._errors import APIResponseValidationError
 from ._http import Request, encode_id
 from ._pagination import AsyncPaginator
 from ._resource import Resource
-from .models import RoomRecording
+from .models import RoomRecording, RoomRecordingsDeleted
 from .params import RoomRecordingDeleteBulkParams, RoomRecordingListParams, to_query
 
 __all__ = ["RoomRecordings"]
@@ -107,26 +107,13 @@ class RoomRecordings(Resource):
             date_ended_at_eq=date_ended_at_eq,
             date_ended_at_gte=date_ended_at_gte,
             date_ended_at_lte=date_ended_at_lte,
+            all_recordings=all_recordings,
         )
-        # ``type`` is a filter argument here, so the builtin is out of reach.
-        if not isinstance(all_recordings, bool):
-            raise InvalidParams("all_recordings", "must be True or False")
-        query = to_query(params)
-        if not query and not all_recordings:
-            raise InvalidParams(
-                "all_recordings",
-                "pass at least one filter, or all_recordings=True to delete every recording",
-            )
-        if query and all_recordings:
-            raise InvalidParams(
-                "all_recordings", "must not be combined with filters (it means every recording)"
-            )
-        body = await self._pipeline.send(Request("DELETE", "/room_recordings", query))
-        doc = loads(body)
-        data = doc.get("data") if isinstance(doc, dict) else None
-        count = data.get("room_recordings") if isinstance(data, dict) else None
+        request = Request("DELETE", "/room_recordings", to_query(params))
+        body = await self._pipeline.send(request)
+        count = structure_data(body, RoomRecordingsDeleted).room_recordings
+        # The whole result is this one number: its type is checked, unlike model fields
+        # (isinstance, since ``type`` here is a filter argument).
         if not isinstance(count, int) or isinstance(count, bool):
-            raise APIResponseValidationError(
-                "the reply has no integer 'data.room_recordings' count"
-            )
+            raise APIResponseValidationError("the reply's 'data.room_recordings' is not an integer")
         return count
