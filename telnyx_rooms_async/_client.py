@@ -16,15 +16,11 @@ from yarl import URL
 
 from ._errors import ClientClosedError, ConfigurationError
 from ._http import OnRetry, Pipeline, Settings
+from ._resources import RoomCompositions, RoomParticipants, RoomRecordings, Rooms, RoomSessions
 from ._secret import Secret
 from ._session import Pool
 from ._version import __version__
 from .params import UNSET, Unset
-from .room_compositions import RoomCompositions
-from .room_participants import RoomParticipants
-from .room_recordings import RoomRecordings
-from .room_sessions import RoomSessions
-from .rooms import Rooms
 
 __all__ = ["DEFAULT_BASE_URL", "RoomsClient"]
 

@@ -64,8 +64,9 @@ class Request(NamedTuple):
     """Encoded query string without ``?``."""
     body: bytes | None = None
     """JSON body, already encoded."""
-    creates: bool = False
-    """A POST that changes state: retried only if it never left, or on 429 / 503 + Retry-After."""
+    idempotent: bool = True
+    """False for a call that must not be repeated blindly (it creates something or acts):
+    retried only if it never left, or on 429 / 503 + Retry-After."""
 
 
 @attrs.frozen(kw_only=True)
@@ -145,21 +146,22 @@ def _connection_error(exc: BaseException, call: _Call, timeout: float) -> APICon
     return APIConnectionError(f"the connection failed: {_describe(exc)}", request_sent=True)
 
 
-def should_retry(exc: Exception, creates: bool) -> bool:
+def should_retry(exc: Exception, idempotent: bool) -> bool:
     """Whether a failed attempt may be retried.
 
     Idempotent calls retry on connection errors, timeouts and 408, 429, 500, 502, 503 and 504.
-    A creating POST retries only when the request provably never left (a connect failure), on
-    429, or on 503 with Retry-After: otherwise the server may have acted on it already.
+    A call that is not (a create, an action) retries only when the request provably never left
+    (a connect failure), on 429, or on 503 with Retry-After: otherwise the server may have
+    acted on it already.
     """
     if isinstance(exc, DeadlineExceededError):
         return False
     if isinstance(exc, APIStatusError):
-        if creates:
+        if not idempotent:
             return exc.status == 429 or (exc.status == 503 and exc.retry_after is not None)
         return exc.status in RETRY_STATUSES
     if isinstance(exc, APIConnectionError):
-        return not creates or not exc.request_sent
+        return idempotent or not exc.request_sent
     return False
 
 
@@ -173,8 +175,8 @@ class Pipeline:
         "_headers_json",
         "_pool",
         "_secret",
-        "_send_create",
         "_send_idempotent",
+        "_send_once",
         "settings",
     )
 
@@ -197,21 +199,21 @@ class Pipeline:
             ceil_threshold=_NO_CEIL,
         )
         tries = settings.max_retries + 1
-        self._send_idempotent = self._build_sender(tries, creates=False)
-        self._send_create = self._build_sender(tries, creates=True)
+        self._send_idempotent = self._build_sender(tries, idempotent=True)
+        self._send_once = self._build_sender(tries, idempotent=False)
 
     def derive(self, auth: str, settings: Settings) -> Pipeline:
         """A pipeline with other settings over the same pool."""
         return Pipeline(self._pool, self._base, auth, settings)
 
-    def _build_sender(self, tries: int, *, creates: bool) -> Callable[[_Call], Awaitable[bytes]]:
+    def _build_sender(self, tries: int, *, idempotent: bool) -> Callable[[_Call], Awaitable[bytes]]:
         if tries <= 1:
             return self._attempt
         sender: Callable[[_Call], Awaitable[bytes]] = backoff.on_exception(
             delays,
             (APIConnectionError, APIStatusError),
             max_tries=tries,
-            giveup=lambda e: not should_retry(e, creates),
+            giveup=lambda e: not should_retry(e, idempotent),
             jitter=None,
             logger=None,
             on_backoff=self._before_retry,
@@ -226,12 +228,12 @@ class Pipeline:
             # wrapper's bookkeeping (two datetime.now(), a generator, a coroutine) is then waste.
             return await self._attempt(call)
         except (APIConnectionError, APIStatusError) as exc:
-            if self.settings.max_retries == 0 or not should_retry(exc, request.creates):
+            if self.settings.max_retries == 0 or not should_retry(exc, request.idempotent):
                 raise
             call.pending = exc
-        if request.creates:
-            return await self._send_create(call)
-        return await self._send_idempotent(call)
+        if request.idempotent:
+            return await self._send_idempotent(call)
+        return await self._send_once(call)
 
     async def _again(self, call: _Call) -> bytes:
         # Backoff's first "attempt" replays the failure send() already saw, so its wait,

@@ -1,4 +1,10 @@
-"""Lazy page-number pagination: await for one page, ``async for`` for every item."""
+"""Lazy page-number pagination: await for one page, ``async for`` for every item.
+
+The server's ``meta`` is a hint, never trusted for control: iteration counts the pages itself,
+asks for strictly increasing page numbers, fetches no more than the first page's
+``total_pages`` (or ``max_pages``), and stops on an empty page or on a page that repeats any
+page already seen.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,14 @@ from ._converter import structure_page
 from ._errors import InvalidParams
 from ._http import Pipeline, Request
 from .models import PageMeta
+from .params import PAGE_NUMBER, to_query
 
 __all__ = ["AsyncPaginator", "Page"]
 
 T = TypeVar("T")
 
 
-def _ids(items: tuple[Any, ...]) -> tuple[object, ...]:
+def _fingerprint(items: tuple[Any, ...]) -> tuple[object, ...]:
     # An item without an id stands for itself: frozen models compare by value, so a repeated
     # page still matches (object identity never would, and the loop would not stop).
     return tuple(getattr(item, "id", None) or item for item in items)
@@ -48,78 +55,70 @@ class Page(Generic[T]):
 
     @property
     def has_next_page(self) -> bool:
-        """True unless this page is empty or the last one by ``meta.total_pages``."""
+        """True unless this page is empty or, by ``meta.total_pages``, the last one."""
         if not self.items:
             return False
         total = self.meta.total_pages
-        if total is None:
-            return True
-        current = self.meta.page_number if self.meta.page_number is not None else self.number
-        return current < total
+        return total is None or self.number < total
 
     async def next_page(self) -> Page[T] | None:
-        """Fetch the following page, or return None when there is none."""
+        """Fetch the page after this one (by the number asked for), or None when there is none."""
         if not self.has_next_page:
             return None
-        current = self.meta.page_number if self.meta.page_number is not None else self.number
-        return await self._paginator.fetch(current + 1)
+        return await self._paginator._fetch(self.number + 1)
 
 
 class AsyncPaginator(Generic[T]):
     """What ``list()`` returns: awaitable (first page) and async-iterable (every item)."""
 
-    __slots__ = ("_item", "_max_pages", "_path", "_pipeline", "_query", "_start")
+    __slots__ = ("_item", "_max_pages", "_params", "_path", "_pipeline", "_start")
 
-    def __init__(
-        self,
-        pipeline: Pipeline,
-        path: str,
-        query: str,
-        item: type[T],
-        *,
-        page_number: int | None,
-        page_size: int | None,
-        max_pages: int | None,
-    ) -> None:
+    def __init__(self, pipeline: Pipeline, path: str, params: Any, item: type[T]) -> None:
         self._pipeline = pipeline
         self._path = path
-        parts = [query] if query else []
-        if page_size is not None:
-            parts.append(f"page[size]={page_size}")
-        self._query = "&".join(parts)
+        #: The list's params: filters, ``page_size``, ``page_number`` (the first page).
+        self._params = params
         self._item = item
-        self._start = page_number if page_number is not None else 1
-        self._max_pages = max_pages
+        self._start: int = params.page_number or 1
+        self._max_pages: int | None = getattr(params, "max_pages", None)
 
     async def fetch(self, number: int) -> Page[T]:
-        """Fetch page ``number`` of this list."""
-        if type(number) is not int or number < 1:
-            raise InvalidParams("page_number", "must be an integer >= 1")
-        page_query = f"page[number]={number}"
-        query = f"{self._query}&{page_query}" if self._query else page_query
+        """Fetch page ``number`` (from 1) of this list, with the same filters and page size."""
+        if not PAGE_NUMBER.ok(number):
+            raise InvalidParams("page_number", PAGE_NUMBER.rule)
+        return await self._fetch(number)
+
+    async def _fetch(self, number: int) -> Page[T]:
+        query = to_query(self._params, page_number=number)
         body = await self._pipeline.send(Request("GET", self._path, query))
         items, meta = structure_page(body, self._item)
         return Page(self, number, items, meta)
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
-        return self.fetch(self._start).__await__()
+        return self._fetch(self._start).__await__()
 
     async def pages(self) -> AsyncIterator[Page[T]]:
-        """Every page, fetched one at a time; stops on the last, an empty or a repeated page."""
-        page: Page[T] | None = await self.fetch(self._start)
-        seen = 0
-        previous: tuple[object, ...] | None = None
-        while page is not None:
-            ids = _ids(page.items)
-            if not ids or ids == previous:
-                # An empty page ends the list; a repeat means the server is stuck on a page.
+        """Every page, one at a time; see the module's docstring for when it stops."""
+        number = self._start
+        page = await self._fetch(number)
+        # The first page's word on the length of the list bounds the walk: a server that
+        # raises total_pages page after page cannot keep it going.
+        last = page.meta.total_pages
+        limit = self._max_pages
+        seen: set[tuple[object, ...]] = set()
+        fetched = 1
+        while True:
+            fingerprint = _fingerprint(page.items)
+            if not fingerprint or fingerprint in seen:
+                # An empty page ends the list; a repeat means the server is going round.
                 return
+            seen.add(fingerprint)
             yield page
-            seen += 1
-            if self._max_pages is not None and seen >= self._max_pages:
+            if (limit is not None and fetched >= limit) or (last is not None and number >= last):
                 return
-            previous = ids
-            page = await page.next_page()
+            number += 1
+            page = await self._fetch(number)
+            fetched += 1
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.pages():

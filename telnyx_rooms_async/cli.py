@@ -43,14 +43,10 @@ from ._errors import (
     TelnyxError,
 )
 from ._pagination import AsyncPaginator
+from ._resources import RoomCompositions, RoomParticipants, RoomRecordings, Rooms, RoomSessions
 from ._version import __version__
 from .models import Room
 from .params import Unset
-from .room_compositions import RoomCompositions
-from .room_participants import RoomParticipants
-from .room_recordings import RoomRecordings
-from .room_sessions import RoomSessions
-from .rooms import Rooms
 
 if TYPE_CHECKING:
     from .testing import FakeRoomsAPI
@@ -440,17 +436,13 @@ def _params_classes(command: _Command) -> list[type]:
 
 
 def _wire_and_help(name: str, classes: list[type]) -> tuple[str | None, str]:
-    docs = _params_docs()
     override = _CLI_HELP.get(name)
     for cls in classes:
         for a in attrs.fields(cls):
             if a.name == name:
-                wire = a.metadata.get("wire")
-                # Inherited fields are documented on the base class.
-                text = next(
-                    (docs[k.__name__, name] for k in cls.__mro__ if (k.__name__, name) in docs), ""
-                )
-                return (wire if isinstance(wire, str) else None), override or text
+                wire = params_module.wire_key(a)
+                text = params_module.field_help(cls, name)
+                return (wire if wire != name else None), override or text
     return None, override or ""
 
 
@@ -488,7 +480,8 @@ def _add_arguments(parser: argparse.ArgumentParser, command: _Command, func: Any
         if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
             parser.add_argument(name, metavar=name.upper(), help=f"the {name.replace('_', ' ')}")
             continue
-        if param.kind is not param.KEYWORD_ONLY:
+        if param.kind is not param.KEYWORD_ONLY or name in ("filter", "page"):
+            # filter= and page= are the official SDK's spellings of the options below.
             continue
         wire, text = _wire_and_help(name, classes)
         flag = "--" + _option_name(name, wire)

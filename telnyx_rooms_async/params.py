@@ -1,19 +1,27 @@
 """Request parameters: validated when built (before any I/O), serialised to the wire form.
 
-Each class validates its fields with the constraints of the vendor's OpenAPI document and
-knows its own wire form: ``to_body()`` gives the JSON bytes of a request body (fields left
-``None`` or ``UNSET`` are omitted), ``to_query()`` the encoded query string, with filters in
-the API's deepObject form ``filter[date_created_at][gte]=2026-01-01``.
+Each class is the one declaration of an operation's parameters: every field carries its type,
+its rule (checked when the object is built: a bad value raises ``InvalidParams`` naming the
+field and the rule, and nothing is sent) and its help text (``field_help(cls, name)``), from
+which the methods' signatures and docstrings, the command line and the docs are made.
+``to_body()`` gives the JSON bytes of a request body (fields left ``None`` or ``UNSET`` are
+omitted), ``to_query()`` the encoded query string, with filters in the API's deepObject form
+``filter[date_created_at][gte]=2026-01-01``.
+
+List parameters also accept the official SDK's shapes: ``filter={"unique_name": "x",
+"date_created_at": {"gte": "2026-01-01"}}`` and ``page={"number": 2, "size": 50}`` are the same
+as ``unique_name="x", date_created_at_gte="2026-01-01", page_number=2, page_size=50``.
 """
 
 from __future__ import annotations
 
 import enum
+import inspect
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, Literal, TypeAlias, TypedDict, get_args
 from urllib.parse import quote, urlsplit
 
 import attrs
@@ -23,25 +31,44 @@ from .models import VideoRegion
 
 __all__ = [
     "UNSET",
+    "DateRange",
+    "NoParams",
+    "PageArg",
     "PageParams",
     "RoomCompositionCreateParams",
+    "RoomCompositionListFilter",
     "RoomCompositionListParams",
     "RoomCreateParams",
     "RoomGenerateJoinClientTokenParams",
+    "RoomListFilter",
     "RoomListParams",
+    "RoomListSessionsFilter",
     "RoomListSessionsParams",
+    "RoomParticipantListFilter",
     "RoomParticipantListParams",
     "RoomRecordingDeleteBulkParams",
+    "RoomRecordingListFilter",
     "RoomRecordingListParams",
     "RoomRefreshClientTokenParams",
     "RoomRetrieveParams",
     "RoomSessionActionParams",
+    "RoomSessionListFilter",
     "RoomSessionListParams",
+    "RoomSessionListParticipantsFilter",
     "RoomSessionListParticipantsParams",
     "RoomSessionRetrieveParams",
     "RoomUpdateParams",
     "Unset",
     "VideoRegionParams",
+    "field_help",
+    "is_filter",
+    "is_sent",
+    "meta",
+    "reading_order",
+    "to_body",
+    "to_dict",
+    "to_query",
+    "wire_key",
 ]
 
 
@@ -59,32 +86,15 @@ class Unset(enum.Enum):
 
 UNSET: Final = Unset.UNSET
 
-Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+Day: TypeAlias = date | str
+"""A ``datetime.date`` or an ISO ``"YYYY-MM-DD"`` string."""
+
+
+# -- rules ---------------------------------------------------------------------------------------
 
 
 def _skip(value: object) -> bool:
     return value is None or value is UNSET
-
-
-def int_range(lo: int, hi: int | None = None) -> Validator:
-    """An integer from ``lo`` to ``hi`` (inclusive); ``bool`` is refused."""
-    rule = (
-        f"must be an integer from {lo} to {hi}" if hi is not None else f"must be an integer >= {lo}"
-    )
-
-    def check(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-        if _skip(value):
-            return
-        if type(value) is not int or value < lo or (hi is not None and value > hi):
-            raise InvalidParams(attr.name, rule)
-
-    return check
-
-
-def boolean(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-    """``True`` or ``False``."""
-    if not _skip(value) and type(value) is not bool:
-        raise InvalidParams(attr.name, "must be True or False")
 
 
 def _encodable(value: str) -> bool:
@@ -99,92 +109,308 @@ def _encodable(value: str) -> bool:
 _NOT_TEXT: Final = "must be valid Unicode text (no lone surrogates)"
 
 
-def string(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-    """A string."""
-    if _skip(value):
-        return
-    if not isinstance(value, str):
-        raise InvalidParams(attr.name, "must be a string")
-    if not _encodable(value):
-        raise InvalidParams(attr.name, _NOT_TEXT)
+class Rule:
+    """An attrs validator that knows its rule in words (shown in errors, help and docs)."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule: str) -> None:
+        #: What the value must be, e.g. ``"must be an integer from 2 to 50"``.
+        self.rule = rule
+
+    def ok(self, value: Any) -> bool:
+        """Whether ``value`` (not None or UNSET) keeps the rule."""
+        raise NotImplementedError
+
+    def __call__(self, _: object, attr: attrs.Attribute[Any], value: Any) -> None:
+        if not _skip(value) and not self.ok(value):
+            raise InvalidParams(attr.name, self.rule)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.rule!r})"
 
 
-def non_empty_string(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-    """A string with at least one non-space character."""
-    if _skip(value):
-        return
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidParams(attr.name, "must be a non-empty string")
-    if not _encodable(value):
-        raise InvalidParams(attr.name, _NOT_TEXT)
+class IntRange(Rule):
+    """An integer from ``lo`` to ``hi`` (inclusive, either may be open); ``bool`` is refused."""
+
+    __slots__ = ("hi", "lo")
+
+    def __init__(self, lo: int | None = None, hi: int | None = None) -> None:
+        if lo is not None and hi is not None:
+            rule = f"must be an integer from {lo} to {hi}"
+        elif lo is not None:
+            rule = f"must be an integer >= {lo}"
+        else:
+            rule = "must be an integer"
+        super().__init__(rule)
+        self.lo = lo
+        self.hi = hi
+
+    def ok(self, value: Any) -> bool:
+        return (
+            type(value) is int
+            and (self.lo is None or value >= self.lo)
+            and (self.hi is None or value <= self.hi)
+        )
 
 
-def http_url(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-    """An absolute ``http`` or ``https`` URL with a host."""
-    if _skip(value):
-        return
-    rule = "must be an absolute http(s) URL, such as 'https://example.com/hooks'"
-    if not isinstance(value, str) or any(c.isspace() for c in value):
-        raise InvalidParams(attr.name, rule)
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a port that is out of range or not a number
-    except ValueError:
-        raise InvalidParams(attr.name, rule) from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InvalidParams(attr.name, rule)
+class _Boolean(Rule):
+    def ok(self, value: Any) -> bool:
+        return type(value) is bool
 
 
-def url_or_empty(inst: object, attr: attrs.Attribute[Any], value: Any) -> None:
-    """Like :func:`http_url`, but ``""`` (the API's "no URL") is allowed too."""
-    if value == "":
-        return
-    http_url(inst, attr, value)
+class _Text(Rule):
+    __slots__ = ("_non_empty",)
+
+    def __init__(self, *, non_empty: bool) -> None:
+        super().__init__("must be a non-empty string" if non_empty else "must be a string")
+        self._non_empty = non_empty
+
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: Any) -> None:
+        super().__call__(inst, attr, value)
+        if isinstance(value, str) and not _encodable(value):
+            raise InvalidParams(attr.name, _NOT_TEXT)
+
+    def ok(self, value: Any) -> bool:
+        return isinstance(value, str) and (not self._non_empty or bool(value.strip()))
+
+
+class _HttpUrl(Rule):
+    __slots__ = ("_allow_empty",)
+
+    def __init__(self, *, allow_empty: bool) -> None:
+        super().__init__("must be an absolute http(s) URL, such as 'https://example.com/hooks'")
+        self._allow_empty = allow_empty
+
+    def ok(self, value: Any) -> bool:
+        if value == "" and self._allow_empty:
+            return True
+        if not isinstance(value, str) or any(c.isspace() for c in value):
+            return False
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError for a port that is out of range or not a number
+        except ValueError:
+            return False
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 _ISO_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def day(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-    """A ``datetime.date`` (not a ``datetime``) or an ISO ``YYYY-MM-DD`` string."""
-    if _skip(value):
-        return
-    rule = "must be a datetime.date or a 'YYYY-MM-DD' string"
-    if isinstance(value, datetime):
-        raise InvalidParams(attr.name, rule + " (not a datetime: pass value.date())")
-    if isinstance(value, date):
-        return
-    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
-        # fromisoformat() alone would also take week dates such as "2026-W01-1".
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            return
-    raise InvalidParams(attr.name, rule)
+class _Day(Rule):
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, datetime):
+            raise InvalidParams(attr.name, self.rule + " (not a datetime: pass value.date())")
+        super().__call__(inst, attr, value)
+
+    def ok(self, value: Any) -> bool:
+        if isinstance(value, date):
+            return True
+        if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+            # fromisoformat() alone would also take week dates such as "2026-W01-1".
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return False
+            return True
+        return False
 
 
-def one_of(*allowed: str) -> Validator:
+class OneOf(Rule):
     """One of the given strings."""
-    rule = "must be one of " + ", ".join(repr(a) for a in allowed)
 
-    def check(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-        if not _skip(value) and value not in allowed:
-            raise InvalidParams(attr.name, rule)
+    __slots__ = ("allowed",)
 
-    return check
+    def __init__(self, *allowed: str) -> None:
+        super().__init__("must be one of " + ", ".join(repr(a) for a in allowed))
+        self.allowed = allowed
+
+    def ok(self, value: Any) -> bool:
+        return isinstance(value, str) and value in self.allowed
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and _encodable(value)
+
+
+class _IdList(Rule):
+    def ok(self, value: Any) -> bool:
+        return isinstance(value, tuple) and all(_is_id(v) for v in value)
+
+
+class _Participants(Rule):
+    def ok(self, value: Any) -> bool:
+        if value == "all":
+            return True
+        return isinstance(value, tuple) and bool(value) and all(_is_id(v) for v in value)
+
+
+# An ASCII class: ``\d`` would also take other scripts' digits, which int() accepts.
+_RESOLUTION: Final = re.compile(r"([0-9]{1,4})x([0-9]{1,4})")
+_MAX_PIXELS: Final = 1280 * 720
+
+
+class _Resolution(Rule):
+    def ok(self, value: Any) -> bool:
+        match = _RESOLUTION.fullmatch(value) if isinstance(value, str) else None
+        if match is None:
+            return False
+        width, height = int(match[1]), int(match[2])
+        return 16 <= width <= 1280 and 16 <= height <= 1280 and width * height <= _MAX_PIXELS
+
+
+class Required(Rule):
+    """``rule``, and the value must be given (not ``None``)."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner: Rule) -> None:
+        super().__init__(inner.rule)
+        self.inner = inner
+
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: Any) -> None:
+        if _skip(value):
+            raise InvalidParams(attr.name, "is required")
+        self.inner(inst, attr, value)
+
+
+BOOLEAN: Final = _Boolean("must be True or False")
+TEXT: Final = _Text(non_empty=False)
+NON_EMPTY: Final = _Text(non_empty=True)
+URL: Final = _HttpUrl(allow_empty=False)
+URL_OR_EMPTY: Final = _HttpUrl(allow_empty=True)
+DAY: Final = _Day("must be a datetime.date or a 'YYYY-MM-DD' string")
+INTEGER: Final = IntRange()
+IDS: Final = _IdList("must be a list of non-empty id strings")
+PARTICIPANTS: Final = _Participants("must be 'all' or a non-empty list of participant ids")
+RESOLUTION: Final = _Resolution(
+    "must be 'WIDTHxHEIGHT' with each side 16 to 1280 and width*height at most"
+    " 1280*720, such as '1280x720' or '800x600'"
+)
+PAGE_NUMBER: Final = IntRange(1)
+PAGE_SIZE: Final = IntRange(1, 250)
+
+
+# -- fields ------------------------------------------------------------------------------------
+
+#: Field metadata keys.
+_HELP: Final = "help"
+_WIRE: Final = "wire"
+_SENT: Final = "sent"
+_NULLABLE: Final = "nullable"
+_FILTER: Final = "filter"
+_ALIAS: Final = "sdk_alias"
+
+
+def meta(
+    doc: str, *, wire: str | None = None, nullable: bool = False, sent: bool = True
+) -> dict[str, Any]:
+    """The metadata of a params field: its help text, and how it goes on the wire.
+
+    ``nullable`` fields send ``None`` as JSON null (a PATCH that clears a value); ``sent=False``
+    fields steer the client and never reach the wire; ``wire`` is the key when it is not the
+    field's name. Fields that are required or have a converter call ``attrs.field(...,
+    metadata=meta(...))`` themselves, so that type checkers see the argument they take.
+    """
+    metadata: dict[str, Any] = {_HELP: doc, _SENT: sent, _NULLABLE: nullable}
+    if wire is not None:
+        metadata[_WIRE] = wire
+    return metadata
 
 
 def field(
-    validator: Validator | None = None, *, wire: str | None = None, default: Any = None
+    rule: Rule | None = None,
+    *,
+    doc: str,
+    wire: str | None = None,
+    default: Any = None,
+    nullable: bool = False,
+    sent: bool = True,
 ) -> Any:
-    """A keyword-only params field; ``wire`` is its query key when it differs from its name."""
+    """An optional keyword-only params field with its rule and help text (see ``meta``)."""
     return attrs.field(
-        default=default,
-        validator=validator,
-        metadata={"wire": wire} if wire is not None else {},
+        default=default, validator=rule, metadata=meta(doc, wire=wire, nullable=nullable, sent=sent)
     )
+
+
+def query_filter(rule: Rule, *, doc: str) -> Any:
+    """A list filter, ``filter[<name>]`` on the wire; date ranges end in ``_eq/_gte/_lte``."""
+    return attrs.field(
+        default=None, validator=rule, metadata={_HELP: doc, _SENT: True, _FILTER: True}
+    )
+
+
+def _sdk_alias(doc: str) -> Any:
+    return attrs.field(default=None, metadata={_HELP: doc, _SENT: False, _ALIAS: True})
+
+
+_RANGE: Final = re.compile(r"(date_[a-z]+_at)_(eq|gte|lte)")
+
+
+def wire_key(attr: attrs.Attribute[Any]) -> str:
+    """The key of a field on the wire: its query key (``filter[unique_name]``) or JSON name."""
+    wire = attr.metadata.get(_WIRE)
+    if wire is not None:
+        return str(wire)
+    if attr.metadata.get(_FILTER):
+        match = _RANGE.fullmatch(attr.name)
+        return f"filter[{match[1]}][{match[2]}]" if match else f"filter[{attr.name}]"
+    return attr.name
+
+
+def is_filter(attr: attrs.Attribute[Any]) -> bool:
+    """Whether the field is one of a list's ``filter[...]`` keys."""
+    return bool(attr.metadata.get(_FILTER))
+
+
+def is_sent(attr: attrs.Attribute[Any]) -> bool:
+    """Whether the field reaches the wire (``max_pages``, ``filter=`` and ``page=`` do not)."""
+    return bool(attr.metadata.get(_SENT, True))
+
+
+_ORDER: dict[type, tuple[attrs.Attribute[Any], ...]] = {}
+
+
+def reading_order(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    """The fields of a params class as a reader expects them: the call's own, then filters,
+    then paging, then the official SDK's aliases; each group in declaration order, a class's
+    own fields before those it inherits.
+    """
+    order = _ORDER.get(cls)
+    if order is None:
+        position: dict[str, int] = {}
+        for klass in cls.__mro__:
+            for name in inspect.get_annotations(klass):
+                position.setdefault(name, len(position))
+
+        def rank(a: attrs.Attribute[Any]) -> tuple[int, int]:
+            if a.metadata.get(_ALIAS):
+                group = 3
+            elif wire_key(a).startswith("page[") or a.name == "max_pages":
+                group = 2
+            else:
+                group = 1 if is_filter(a) else 0
+            return group, position.get(a.name, 0)
+
+        order = tuple(sorted(attrs.fields(cls), key=rank))
+        _ORDER[cls] = order
+    return order
+
+
+def field_help(cls: type, name: str) -> str:
+    """The help text of one field, with its rule: the words shown in docstrings and the CLI."""
+    attr = attrs.fields_dict(cls)[name]
+    text = str(attr.metadata.get(_HELP, ""))
+    rule = getattr(attr.validator, "rule", None)
+    if isinstance(attr.validator, Required):
+        text = f"{text} Required."
+    if rule:
+        text = f"{text} It {rule}."
+    return " ".join(text.split())
+
+
+# -- serialisation -------------------------------------------------------------------------------
 
 
 def _query_value(value: object) -> str:
@@ -198,27 +424,27 @@ def _query_value(value: object) -> str:
 
 
 _QUERY_KEYS: dict[type, tuple[tuple[str, str], ...]] = {}
-#: Metadata of a field that steers the client and is not sent.
-_NOT_SENT: Final = {"sent": False}
 
 
 def _query_keys(cls: type) -> tuple[tuple[str, str], ...]:
     keys = _QUERY_KEYS.get(cls)
     if keys is None:
         keys = tuple(
-            (a.name, quote(a.metadata.get("wire", a.name), safe="[]"))
-            for a in attrs.fields(cls)
-            if a.metadata.get("sent", True)
+            (a.name, quote(wire_key(a), safe="[]")) for a in reading_order(cls) if is_sent(a)
         )
         _QUERY_KEYS[cls] = keys
     return keys
 
 
-def to_query(params: object) -> str:
-    """The encoded query string of a params object (``None`` fields left out)."""
+def to_query(params: object, **overrides: Any) -> str:
+    """The encoded query string of a params object (``None`` fields left out).
+
+    ``overrides`` replace field values without building a new object: the paginator asks for
+    page after page this way, through the same keys and encoding.
+    """
     pairs = []
     for name, key in _query_keys(type(params)):
-        value = getattr(params, name)
+        value = overrides[name] if name in overrides else getattr(params, name)
         if value is not None and value is not UNSET:
             try:
                 pairs.append(f"{key}={quote(_query_value(value), safe='')}")
@@ -246,14 +472,18 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-_BODY_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+_BODY_FIELDS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
 
 
-def _body_fields(cls: type) -> tuple[tuple[str, bool], ...]:
-    """(name, nullable) of each field of a params class, read from attrs once per class."""
+def _body_fields(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    """(name, wire key, nullable) of each sent field of a params class, read from attrs once."""
     fields = _BODY_FIELDS.get(cls)
     if fields is None:
-        fields = tuple((a.name, bool(a.metadata.get("nullable"))) for a in attrs.fields(cls))
+        fields = tuple(
+            (a.name, wire_key(a), bool(a.metadata.get(_NULLABLE)))
+            for a in attrs.fields(cls)
+            if is_sent(a)
+        )
         _BODY_FIELDS[cls] = fields
     return fields
 
@@ -261,11 +491,11 @@ def _body_fields(cls: type) -> tuple[tuple[str, bool], ...]:
 def to_dict(params: object) -> dict[str, Any]:
     """The JSON object of a params object: ``UNSET`` fields out; ``None`` out unless nullable."""
     out: dict[str, Any] = {}
-    for name, nullable in _body_fields(type(params)):
+    for name, key, nullable in _body_fields(type(params)):
         value = getattr(params, name)
         if value is UNSET or (value is None and not nullable):
             continue
-        out[name] = value if type(value) in _JSON_SCALARS else _json_value(value)
+        out[key] = value if type(value) in _JSON_SCALARS else _json_value(value)
     return out
 
 
@@ -279,59 +509,208 @@ def to_body(params: object) -> bytes:
     return _ENCODER.encode(to_dict(params)).encode()
 
 
-@attrs.frozen(kw_only=True)
+# -- the official SDK's shapes: filter={...} and page={...} -------------------------------------
+
+
+class DateRange(TypedDict, total=False):
+    """A date filter in the official SDK's shape: ``{"gte": "2026-01-01", "lte": ...}``."""
+
+    eq: Day
+    gte: Day
+    lte: Day
+
+
+class PageArg(TypedDict, total=False):
+    """The page in the official SDK's shape: ``{"number": 2, "size": 50}``."""
+
+    number: int
+    size: int
+
+
+_WIRE_INDEX: dict[type, dict[str, attrs.Attribute[Any]]] = {}
+
+
+def _wire_index(cls: type) -> dict[str, attrs.Attribute[Any]]:
+    index = _WIRE_INDEX.get(cls)
+    if index is None:
+        index = {wire_key(a): a for a in attrs.fields(cls) if is_sent(a)}
+        _WIRE_INDEX[cls] = index
+    return index
+
+
+def _flatten(prefix: str, value: object) -> list[tuple[str, Any]]:
+    """``{"a": {"gte": x}}`` under ``filter`` -> ``[("filter[a][gte]", x)]``."""
+    if not isinstance(value, Mapping):
+        return [(prefix, value)]
+    pairs: list[tuple[str, Any]] = []
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise InvalidParams(prefix, "keys must be strings")
+        pairs.extend(_flatten(f"{prefix}[{key}]", item))
+    return pairs
+
+
+def _fold_sdk_shapes(params: Any) -> None:
+    """Move ``filter=`` and ``page=`` values onto the fields they name, checked by their rules."""
+    index = _wire_index(type(params))
+    for alias in ("filter", "page"):
+        given = getattr(params, alias, None)
+        if given is None:
+            continue
+        if not isinstance(given, Mapping):
+            raise InvalidParams(alias, "must be a dict, as in the official SDK")
+        for key, value in _flatten(alias, given):
+            attr = index.get(key)
+            if attr is None:
+                raise InvalidParams(key, "is not a parameter of this operation")
+            if getattr(params, attr.name) is not None:
+                raise InvalidParams(key, f"is given twice (also as {attr.name}=)")
+            if attr.validator is not None:
+                try:
+                    attr.validator(params, attr, value)
+                except InvalidParams as exc:
+                    raise InvalidParams(key, exc.rule) from None
+            object.__setattr__(params, attr.name, value)
+        object.__setattr__(params, alias, None)
+
+
+# -- shared groups of fields ---------------------------------------------------------------------
+# Unslotted (``slots=False``) so several can be mixed into one params class.
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class NoParams:
+    """The parameters of an operation that takes none besides its id."""
+
+
+@attrs.frozen(kw_only=True, slots=False)
 class PageParams:
     """Which page of a list to fetch."""
 
-    page_number: int | None = field(int_range(1), wire="page[number]")
-    """The page to load, from 1."""
-    page_size: int | None = field(int_range(1, 250), wire="page[size]")
-    """Items per page, 1 to 250 (the API's default is 20)."""
+    page_number: int | None = field(
+        PAGE_NUMBER, wire="page[number]", doc="The page to fetch (first), from 1."
+    )
+    page_size: int | None = field(
+        PAGE_SIZE, wire="page[size]", doc="Items per page (the API's default is 20)."
+    )
+    page: PageArg | None = _sdk_alias("The page as the official SDK takes it: {'number', 'size'}.")
+
+    def __attrs_post_init__(self) -> None:
+        _fold_sdk_shapes(self)
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class _ListParams(PageParams):
+    max_pages: int | None = field(
+        IntRange(1), sent=False, doc="When iterating: stop after this many pages."
+    )
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class _Created:
+    date_created_at_eq: Day | None = query_filter(DAY, doc="Only those created on this day.")
+    date_created_at_gte: Day | None = query_filter(DAY, doc="Only those created on or after it.")
+    date_created_at_lte: Day | None = query_filter(DAY, doc="Only those created on or before it.")
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class _Updated:
+    date_updated_at_eq: Day | None = query_filter(DAY, doc="Only those last updated on this day.")
+    date_updated_at_gte: Day | None = query_filter(DAY, doc="Only those updated on or after it.")
+    date_updated_at_lte: Day | None = query_filter(DAY, doc="Only those updated on or before it.")
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class _Ended:
+    date_ended_at_eq: Day | None = query_filter(DAY, doc="Only those that ended on this day.")
+    date_ended_at_gte: Day | None = query_filter(DAY, doc="Only those that ended on or after it.")
+    date_ended_at_lte: Day | None = query_filter(DAY, doc="Only those that ended on or before it.")
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class _Joined:
+    date_joined_at_eq: Day | None = query_filter(DAY, doc="Only those that joined on this day.")
+    date_joined_at_gte: Day | None = query_filter(DAY, doc="Only those that joined on or after.")
+    date_joined_at_lte: Day | None = query_filter(DAY, doc="Only those that joined on or before.")
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class _Left:
+    date_left_at_eq: Day | None = query_filter(DAY, doc="Only those that left on this day.")
+    date_left_at_gte: Day | None = query_filter(DAY, doc="Only those that left on or after it.")
+    date_left_at_lte: Day | None = query_filter(DAY, doc="Only those that left on or before it.")
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class _Started:
+    date_started_at_eq: Day | None = query_filter(DAY, doc="Only those that started on this day.")
+    date_started_at_gte: Day | None = query_filter(DAY, doc="Only those started on or after it.")
+    date_started_at_lte: Day | None = query_filter(DAY, doc="Only those started on or before it.")
+
+
+# The same filters in the official SDK's ``filter=`` shape, one key per group above; a test
+# checks that each TypedDict names exactly the filters of its params class.
+class _CreatedFilter(TypedDict, total=False):
+    date_created_at: DateRange
+
+
+class _UpdatedFilter(TypedDict, total=False):
+    date_updated_at: DateRange
+
+
+class _EndedFilter(TypedDict, total=False):
+    date_ended_at: DateRange
+
+
+class _JoinedLeftFilter(TypedDict, total=False):
+    date_joined_at: DateRange
+    date_left_at: DateRange
+
+
+class _StartedFilter(TypedDict, total=False):
+    date_started_at: DateRange
+
+
+# -- rooms -------------------------------------------------------------------------------------
+
+_UNIQUE_NAME: Final = "The unique (within the Telnyx account scope) name of the room."
+_WEBHOOK_URL: Final = "Where webhooks about it are sent (an absolute http(s) URL)."
+_FAILOVER_URL: Final = "Where webhooks go when the primary URL fails; '' means none."
+_WEBHOOK_TIMEOUT: Final = "Seconds to wait for a webhook reply before it counts as failed."
 
 
 @attrs.frozen(kw_only=True)
 class RoomCreateParams:
     """Body of ``POST /rooms``."""
 
-    unique_name: str | None = field(string)
-    """The unique (within the Telnyx account scope) name of the room."""
-    max_participants: int | None = field(int_range(2, 50))
-    """Participants allowed at once, 2 to 50 (the API's default is 10)."""
-    enable_recording: bool | None = field(boolean)
-    """Record the room's sessions."""
-    webhook_event_url: str | None = field(http_url)
-    """Where webhooks about the room are sent; must include a scheme."""
-    webhook_event_failover_url: str | None = field(url_or_empty)
-    """Where webhooks go when the primary URL fails; must include a scheme."""
-    webhook_timeout_secs: int | None = field(int_range(0, 30))
-    """Seconds to wait before a webhook times out, 0 to 30."""
-
-
-_NULLABLE: Final = {"nullable": True}
+    unique_name: str | None = field(TEXT, doc=_UNIQUE_NAME)
+    max_participants: int | None = field(
+        IntRange(2, 50), doc="Participants allowed at once (the API's default is 10)."
+    )
+    enable_recording: bool | None = field(BOOLEAN, doc="Record the room's sessions.")
+    webhook_event_url: str | None = field(URL, doc=_WEBHOOK_URL)
+    webhook_event_failover_url: str | None = field(URL_OR_EMPTY, doc=_FAILOVER_URL)
+    webhook_timeout_secs: int | None = field(IntRange(0, 30), doc=_WEBHOOK_TIMEOUT)
 
 
 @attrs.frozen(kw_only=True)
 class RoomUpdateParams:
     """Body of ``PATCH /rooms/{room_id}``: only the fields the caller passed are sent."""
 
-    unique_name: str | Unset = attrs.field(default=UNSET, validator=string)
-    """The unique (within the Telnyx account scope) name of the room."""
-    max_participants: int | Unset = attrs.field(default=UNSET, validator=int_range(2, 50))
-    """Participants allowed at once, 2 to 50."""
-    enable_recording: bool | Unset = attrs.field(default=UNSET, validator=boolean)
-    """Record the room's sessions."""
-    webhook_event_url: str | Unset = attrs.field(default=UNSET, validator=http_url)
-    """Where webhooks about the room are sent; must include a scheme."""
-    webhook_event_failover_url: str | Unset = attrs.field(default=UNSET, validator=url_or_empty)
-    """Where webhooks go when the primary URL fails; ``""`` clears it."""
-    webhook_timeout_secs: int | Unset | None = attrs.field(
-        default=UNSET, validator=int_range(0, 30), metadata=_NULLABLE
+    unique_name: str | Unset = field(TEXT, default=UNSET, doc=_UNIQUE_NAME)
+    max_participants: int | Unset = field(
+        IntRange(2, 50), default=UNSET, doc="Participants allowed at once."
     )
-    """Seconds to wait before a webhook times out, 0 to 30; ``None`` clears it."""
+    enable_recording: bool | Unset = field(BOOLEAN, default=UNSET, doc="Record the sessions.")
+    webhook_event_url: str | Unset = field(URL, default=UNSET, doc=_WEBHOOK_URL)
+    webhook_event_failover_url: str | Unset = field(URL_OR_EMPTY, default=UNSET, doc=_FAILOVER_URL)
+    webhook_timeout_secs: int | Unset | None = field(
+        IntRange(0, 30), default=UNSET, nullable=True, doc=_WEBHOOK_TIMEOUT + " None clears it."
+    )
 
     def __attrs_post_init__(self) -> None:
         for a in attrs.fields(type(self)):
-            if getattr(self, a.name) is None and not a.metadata.get("nullable"):
+            if getattr(self, a.name) is None and not a.metadata.get(_NULLABLE):
                 raise InvalidParams(a.name, "cannot be null")
 
 
@@ -339,95 +718,22 @@ class RoomUpdateParams:
 class RoomRetrieveParams:
     """Query of ``GET /rooms/{room_id}``."""
 
-    include_sessions: bool | None = field(boolean)
-    """Include the room's sessions in the reply."""
+    include_sessions: bool | None = field(BOOLEAN, doc="Include the room's sessions.")
+
+
+class RoomListFilter(_CreatedFilter, _UpdatedFilter, total=False):
+    """``filter=`` of ``GET /rooms`` in the official SDK's shape."""
+
+    unique_name: str
 
 
 @attrs.frozen(kw_only=True)
-class RoomListParams:
-    """Query of ``GET /rooms``: filters, with ``page_number``/``page_size`` apart."""
+class RoomListParams(_Created, _Updated, _ListParams):
+    """Query of ``GET /rooms``."""
 
-    include_sessions: bool | None = field(boolean)
-    """Include each room's sessions."""
-    unique_name: str | None = field(string, wire="filter[unique_name]")
-    """Only the room with this unique name."""
-    date_created_at_eq: date | str | None = field(day, wire="filter[date_created_at][eq]")
-    """Only rooms created on this day."""
-    date_created_at_gte: date | str | None = field(day, wire="filter[date_created_at][gte]")
-    """Only rooms created on or after this day."""
-    date_created_at_lte: date | str | None = field(day, wire="filter[date_created_at][lte]")
-    """Only rooms created on or before this day."""
-    date_updated_at_eq: date | str | None = field(day, wire="filter[date_updated_at][eq]")
-    """Only rooms last updated on this day."""
-    date_updated_at_gte: date | str | None = field(day, wire="filter[date_updated_at][gte]")
-    """Only rooms last updated on or after this day."""
-    date_updated_at_lte: date | str | None = field(day, wire="filter[date_updated_at][lte]")
-    """Only rooms last updated on or before this day."""
-
-
-# -- shared pieces of the session, participant, composition and recording params ---------
-
-
-def integer(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-    """Any integer; ``bool`` is refused."""
-    if not _skip(value) and type(value) is not int:
-        raise InvalidParams(attr.name, "must be an integer")
-
-
-def required(validator: Validator) -> Validator:
-    """``validator``, and the value must be given (not ``None``)."""
-
-    def check(inst: object, attr: attrs.Attribute[Any], value: Any) -> None:
-        if _skip(value):
-            raise InvalidParams(attr.name, "is required")
-        validator(inst, attr, value)
-
-    return check
-
-
-def _as_tuple(value: Any) -> Any:
-    """Lists become tuples (params are immutable); anything else is left to the validator."""
-    return tuple(value) if isinstance(value, list | tuple) else value
-
-
-def _is_id(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip()) and _encodable(value)
-
-
-def id_list(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-    """A list (or tuple) of non-empty id strings; it may be empty."""
-    if _skip(value):
-        return
-    if not isinstance(value, tuple) or not all(_is_id(v) for v in value):
-        raise InvalidParams(attr.name, "must be a list of non-empty id strings")
-
-
-def _participants(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-    if value == "all":
-        return
-    if not isinstance(value, tuple) or not value or not all(_is_id(v) for v in value):
-        raise InvalidParams(attr.name, "must be 'all' or a non-empty list of participant ids")
-
-
-# An ASCII class: ``\d`` would also take other scripts' digits, which int() accepts.
-_RESOLUTION: Final = re.compile(r"([0-9]{1,4})x([0-9]{1,4})")
-_MAX_PIXELS: Final = 1280 * 720
-
-
-def resolution(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
-    """``'WIDTHxHEIGHT'``, each 16 to 1280 pixels, at most 1280*720 pixels in all."""
-    if _skip(value):
-        return
-    match = _RESOLUTION.fullmatch(value) if isinstance(value, str) else None
-    if match is not None:
-        width, height = int(match[1]), int(match[2])
-        if 16 <= width <= 1280 and 16 <= height <= 1280 and width * height <= _MAX_PIXELS:
-            return
-    raise InvalidParams(
-        attr.name,
-        "must be 'WIDTHxHEIGHT' with each side 16 to 1280 and width*height at most"
-        " 1280*720, such as '1280x720' or '800x600'",
-    )
+    unique_name: str | None = query_filter(TEXT, doc="Only the room with this unique name.")
+    include_sessions: bool | None = field(BOOLEAN, doc="Include each room's sessions.")
+    filter: RoomListFilter | None = _sdk_alias("The filters as the official SDK takes them.")
 
 
 # -- client tokens -----------------------------------------------------------------------------
@@ -437,116 +743,132 @@ def resolution(_: object, attr: attrs.Attribute[Any], value: Any) -> None:
 class RoomGenerateJoinClientTokenParams:
     """Body of ``POST /rooms/{room_id}/actions/generate_join_client_token``."""
 
-    token_ttl_secs: int | None = field(int_range(10, 3600))
-    """Seconds the client token is valid, 10 to 3600 (the API's default is 600)."""
-    refresh_token_ttl_secs: int | None = field(int_range(60, 86400))
-    """Seconds the refresh token is valid, 60 to 86400 (the API's default is 3600)."""
+    token_ttl_secs: int | None = field(
+        IntRange(10, 3600), doc="Seconds the client token is valid (the API's default is 600)."
+    )
+    refresh_token_ttl_secs: int | None = field(
+        IntRange(60, 86400), doc="Seconds the refresh token is valid (the API's default is 3600)."
+    )
 
 
 @attrs.frozen(kw_only=True)
 class RoomRefreshClientTokenParams:
     """Body of ``POST /rooms/{room_id}/actions/refresh_client_token``."""
 
-    refresh_token: str = attrs.field(validator=required(non_empty_string), repr=False)
-    """The refresh token from ``generate_join_client_token``."""
-    token_ttl_secs: int | None = field(int_range(10, 3600))
-    """Seconds the new client token is valid, 10 to 3600 (the API's default is 600)."""
+    refresh_token: str = attrs.field(
+        validator=Required(NON_EMPTY),
+        repr=False,
+        metadata=meta("The refresh token from generate_join_client_token."),
+    )
+    token_ttl_secs: int | None = field(
+        IntRange(10, 3600), doc="Seconds the new client token is valid (the API's default is 600)."
+    )
 
 
 # -- room sessions -----------------------------------------------------------------------------
 
+_ACTIVE: Final = "Only active (True) or only ended (False) sessions."
 
-@attrs.frozen(kw_only=True)
-class RoomListSessionsParams:
-    """Query of ``GET /rooms/{room_id}/sessions``: filters, with paging apart."""
 
-    include_participants: bool | None = field(boolean)
-    """Include each session's participants."""
-    active: bool | None = field(boolean, wire="filter[active]")
-    """Only active (``True``) or only ended (``False``) sessions."""
-    date_created_at_eq: date | str | None = field(day, wire="filter[date_created_at][eq]")
-    """Only sessions created on this day."""
-    date_created_at_gte: date | str | None = field(day, wire="filter[date_created_at][gte]")
-    """Only sessions created on or after this day."""
-    date_created_at_lte: date | str | None = field(day, wire="filter[date_created_at][lte]")
-    """Only sessions created on or before this day."""
-    date_updated_at_eq: date | str | None = field(day, wire="filter[date_updated_at][eq]")
-    """Only sessions last updated on this day."""
-    date_updated_at_gte: date | str | None = field(day, wire="filter[date_updated_at][gte]")
-    """Only sessions last updated on or after this day."""
-    date_updated_at_lte: date | str | None = field(day, wire="filter[date_updated_at][lte]")
-    """Only sessions last updated on or before this day."""
-    date_ended_at_eq: date | str | None = field(day, wire="filter[date_ended_at][eq]")
-    """Only sessions that ended on this day."""
-    date_ended_at_gte: date | str | None = field(day, wire="filter[date_ended_at][gte]")
-    """Only sessions that ended on or after this day."""
-    date_ended_at_lte: date | str | None = field(day, wire="filter[date_ended_at][lte]")
-    """Only sessions that ended on or before this day."""
+class RoomListSessionsFilter(_CreatedFilter, _UpdatedFilter, _EndedFilter, total=False):
+    """``filter=`` of ``GET /rooms/{room_id}/sessions`` in the official SDK's shape."""
+
+    active: bool
 
 
 @attrs.frozen(kw_only=True)
-class RoomSessionListParams(RoomListSessionsParams):
+class RoomListSessionsParams(_Created, _Updated, _Ended, _ListParams):
+    """Query of ``GET /rooms/{room_id}/sessions``."""
+
+    active: bool | None = query_filter(BOOLEAN, doc=_ACTIVE)
+    include_participants: bool | None = field(BOOLEAN, doc="Include each session's participants.")
+    filter: RoomListSessionsFilter | None = _sdk_alias("The filters, official SDK shape.")
+
+
+class RoomSessionListFilter(RoomListSessionsFilter, total=False):
+    """``filter=`` of ``GET /room_sessions`` in the official SDK's shape."""
+
+    room_id: str
+
+
+@attrs.frozen(kw_only=True)
+class RoomSessionListParams(_Created, _Updated, _Ended, _ListParams):
     """Query of ``GET /room_sessions``: the room's session filters plus ``room_id``."""
 
-    room_id: str | None = field(non_empty_string, wire="filter[room_id]")
-    """Only sessions of this room."""
+    room_id: str | None = query_filter(NON_EMPTY, doc="Only sessions of this room.")
+    active: bool | None = query_filter(BOOLEAN, doc=_ACTIVE)
+    include_participants: bool | None = field(BOOLEAN, doc="Include each session's participants.")
+    filter: RoomSessionListFilter | None = _sdk_alias("The filters, official SDK shape.")
 
 
 @attrs.frozen(kw_only=True)
 class RoomSessionRetrieveParams:
     """Query of ``GET /room_sessions/{room_session_id}``."""
 
-    include_participants: bool | None = field(boolean)
-    """Include the session's participants."""
+    include_participants: bool | None = field(BOOLEAN, doc="Include the session's participants.")
+
+
+_CONTEXT: Final = "Only participants that joined with this context."
+
+
+class RoomSessionListParticipantsFilter(_JoinedLeftFilter, _UpdatedFilter, total=False):
+    """``filter=`` of ``GET /room_sessions/{id}/participants`` in the official SDK's shape."""
+
+    context: str
 
 
 @attrs.frozen(kw_only=True)
-class RoomSessionListParticipantsParams:
-    """Query of ``GET /room_sessions/{room_session_id}/participants``: filters."""
+class RoomSessionListParticipantsParams(_Joined, _Updated, _Left, _ListParams):
+    """Query of ``GET /room_sessions/{room_session_id}/participants``."""
 
-    context: str | None = field(string, wire="filter[context]")
-    """Only participants that joined with this context."""
-    date_joined_at_eq: date | str | None = field(day, wire="filter[date_joined_at][eq]")
-    """Only participants that joined on this day."""
-    date_joined_at_gte: date | str | None = field(day, wire="filter[date_joined_at][gte]")
-    """Only participants that joined on or after this day."""
-    date_joined_at_lte: date | str | None = field(day, wire="filter[date_joined_at][lte]")
-    """Only participants that joined on or before this day."""
-    date_updated_at_eq: date | str | None = field(day, wire="filter[date_updated_at][eq]")
-    """Only participants last updated on this day."""
-    date_updated_at_gte: date | str | None = field(day, wire="filter[date_updated_at][gte]")
-    """Only participants last updated on or after this day."""
-    date_updated_at_lte: date | str | None = field(day, wire="filter[date_updated_at][lte]")
-    """Only participants last updated on or before this day."""
-    date_left_at_eq: date | str | None = field(day, wire="filter[date_left_at][eq]")
-    """Only participants that left on this day."""
-    date_left_at_gte: date | str | None = field(day, wire="filter[date_left_at][gte]")
-    """Only participants that left on or after this day."""
-    date_left_at_lte: date | str | None = field(day, wire="filter[date_left_at][lte]")
-    """Only participants that left on or before this day."""
+    context: str | None = query_filter(TEXT, doc=_CONTEXT)
+    filter: RoomSessionListParticipantsFilter | None = _sdk_alias("The filters, SDK shape.")
+
+
+def _participants_in(
+    value: Literal["all"] | list[str] | tuple[str, ...],
+) -> Literal["all"] | tuple[str, ...]:
+    """Lists become tuples (params are immutable); anything else is left to the rule."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def _ids_in(value: list[str] | tuple[str, ...] | None) -> tuple[str, ...] | None:
+    return tuple(value) if isinstance(value, list | tuple) else value
 
 
 @attrs.frozen(kw_only=True)
 class RoomSessionActionParams:
     """Body of ``POST /room_sessions/{room_session_id}/actions/{kick,mute,unmute}``."""
 
-    participants: str | tuple[str, ...] = attrs.field(converter=_as_tuple, validator=_participants)
-    """``"all"``, or the ids of the participants to act on."""
-    exclude: tuple[str, ...] | None = attrs.field(
-        default=None, converter=_as_tuple, validator=id_list
+    participants: Literal["all"] | tuple[str, ...] = attrs.field(
+        validator=Required(PARTICIPANTS),
+        converter=_participants_in,
+        metadata=meta("'all', or a list of the ids of the participants to act on."),
     )
-    """Ids of participants the action leaves alone."""
+    exclude: tuple[str, ...] | None = attrs.field(
+        default=None,
+        validator=IDS,
+        converter=_ids_in,
+        metadata=meta("Ids of participants the action leaves alone."),
+    )
 
 
 # -- room participants -------------------------------------------------------------------------
 
 
+class RoomParticipantListFilter(RoomSessionListParticipantsFilter, total=False):
+    """``filter=`` of ``GET /room_participants`` in the official SDK's shape."""
+
+    session_id: str
+
+
 @attrs.frozen(kw_only=True)
-class RoomParticipantListParams(RoomSessionListParticipantsParams):
+class RoomParticipantListParams(_Joined, _Updated, _Left, _ListParams):
     """Query of ``GET /room_participants``: the participant filters plus ``session_id``."""
 
-    session_id: str | None = field(non_empty_string, wire="filter[session_id]")
-    """Only participants of this room session."""
+    session_id: str | None = query_filter(NON_EMPTY, doc="Only participants of this session.")
+    context: str | None = query_filter(TEXT, doc=_CONTEXT)
+    filter: RoomParticipantListFilter | None = _sdk_alias("The filters, official SDK shape.")
 
 
 # -- room compositions -------------------------------------------------------------------------
@@ -556,27 +878,25 @@ class RoomParticipantListParams(RoomSessionListParticipantsParams):
 class VideoRegionParams:
     """One region of a composition's ``video_layout``, checked against the API's bounds."""
 
-    x_pos: int | None = field(integer)
-    """X of the region's top-left corner in the composition, in pixels (the API's default is 0)."""
-    y_pos: int | None = field(integer)
-    """Y of the region's top-left corner in the composition, in pixels (the API's default is 0)."""
-    z_pos: int | None = field(int_range(-99, 99))
-    """Stacking order, -99 to 99: higher regions are drawn on top (the API's default is 0)."""
-    width: int | None = field(int_range(16))
-    """Width of the region in pixels, at least 16."""
-    height: int | None = field(int_range(16))
-    """Height of the region in pixels, at least 16."""
-    max_columns: int | None = field(int_range(1, 1000))
-    """Most columns of the region's placement grid, 1 to 1000."""
-    max_rows: int | None = field(int_range(1, 1000))
-    """Most rows of the region's placement grid, 1 to 1000."""
+    x_pos: int | None = field(INTEGER, doc="X of the region's top-left corner, in pixels.")
+    y_pos: int | None = field(INTEGER, doc="Y of the region's top-left corner, in pixels.")
+    z_pos: int | None = field(IntRange(-99, 99), doc="Stacking order: higher is drawn on top.")
+    width: int | None = field(IntRange(16), doc="Width of the region in pixels.")
+    height: int | None = field(IntRange(16), doc="Height of the region in pixels.")
+    max_columns: int | None = field(IntRange(1, 1000), doc="Most columns of its grid.")
+    max_rows: int | None = field(IntRange(1, 1000), doc="Most rows of its grid.")
     video_sources: tuple[str, ...] | None = attrs.field(
-        default=None, converter=_as_tuple, validator=id_list
+        default=None,
+        validator=IDS,
+        converter=_ids_in,
+        metadata=meta("Ids of the video recordings shown, or ['*'] for all."),
     )
-    """Ids of the video recordings shown in the region, or ``["*"]`` for all of them."""
 
 
 _REGION_FIELDS: Final = frozenset(a.name for a in attrs.fields(VideoRegionParams))
+
+Region: TypeAlias = VideoRegionParams | VideoRegion | Mapping[str, Any]
+"""A video region as ``VideoRegionParams``, a ``VideoRegion`` or a dict of its fields."""
 
 
 def _region(name: str, value: Any) -> VideoRegionParams:
@@ -600,7 +920,7 @@ def _region(name: str, value: Any) -> VideoRegionParams:
         raise InvalidParams(f"{where}.{exc.field}", exc.rule) from None
 
 
-def _video_layout(value: Any) -> Any:
+def _video_layout(value: Mapping[str, Region] | None) -> dict[str, VideoRegionParams] | None:
     """Each region checked and turned into ``VideoRegionParams``; names must be strings."""
     if value is None:
         return None
@@ -614,88 +934,113 @@ def _video_layout(value: Any) -> Any:
     return layout
 
 
+CompositionStatus = Literal["completed", "processing", "enqueued"]
+"""A composition's state."""
+
+
+def _choices(tp: Any) -> OneOf:
+    """The rule of a ``Literal[...]`` type: one of its values (written once, in the type)."""
+    return OneOf(*get_args(tp))
+
+
 @attrs.frozen(kw_only=True)
 class RoomCompositionCreateParams:
     """Body of ``POST /room_compositions``."""
 
-    session_id: str = attrs.field(validator=required(non_empty_string))
-    """The room session to compose."""
-    format: str | None = field(one_of("mp4"))
-    """The container format; only ``"mp4"`` (the API's default)."""
-    resolution: str | None = field(resolution)
-    """``'WIDTHxHEIGHT'``, each 16 to 1280, at most 1280*720 pixels (the default is 1280x720)."""
-    video_layout: dict[str, VideoRegionParams] | None = attrs.field(
-        default=None, converter=_video_layout
+    session_id: str = attrs.field(
+        validator=Required(NON_EMPTY), metadata=meta("The room session to compose.")
     )
-    """Regions by name, each a ``VideoRegionParams``, a ``VideoRegion`` or a dict."""
-    webhook_event_url: str | None = field(http_url)
-    """Where webhooks about the composition are sent; must include a scheme."""
-    webhook_event_failover_url: str | None = field(url_or_empty)
-    """Where webhooks go when the primary URL fails; must include a scheme."""
-    webhook_timeout_secs: int | None = field(int_range(0, 30))
-    """Seconds to wait before a webhook times out, 0 to 30."""
+    format: Literal["mp4"] | None = field(
+        _choices(Literal["mp4"]), doc="The container format (the API's default is 'mp4')."
+    )
+    resolution: str | None = field(
+        RESOLUTION, doc="'WIDTHxHEIGHT' of the video (the API's default is '1280x720')."
+    )
+    video_layout: dict[str, VideoRegionParams] | None = attrs.field(
+        default=None,
+        converter=_video_layout,
+        metadata=meta("Regions by name, each a VideoRegionParams, a VideoRegion or a dict."),
+    )
+    webhook_event_url: str | None = field(URL, doc=_WEBHOOK_URL)
+    webhook_event_failover_url: str | None = field(URL_OR_EMPTY, doc=_FAILOVER_URL)
+    webhook_timeout_secs: int | None = field(IntRange(0, 30), doc=_WEBHOOK_TIMEOUT)
+
+
+class RoomCompositionListFilter(_CreatedFilter, total=False):
+    """``filter=`` of ``GET /room_compositions`` in the official SDK's shape."""
+
+    session_id: str
+    status: CompositionStatus
 
 
 @attrs.frozen(kw_only=True)
-class RoomCompositionListParams:
-    """Query of ``GET /room_compositions``: filters, with paging apart."""
+class RoomCompositionListParams(_Created, _ListParams):
+    """Query of ``GET /room_compositions``."""
 
-    session_id: str | None = field(non_empty_string, wire="filter[session_id]")
-    """Only compositions of this room session."""
-    status: str | None = field(one_of("completed", "processing", "enqueued"), wire="filter[status]")
-    """Only compositions in this state: ``"completed"``, ``"processing"`` or ``"enqueued"``."""
-    date_created_at_eq: date | str | None = field(day, wire="filter[date_created_at][eq]")
-    """Only compositions created on this day."""
-    date_created_at_gte: date | str | None = field(day, wire="filter[date_created_at][gte]")
-    """Only compositions created on or after this day."""
-    date_created_at_lte: date | str | None = field(day, wire="filter[date_created_at][lte]")
-    """Only compositions created on or before this day."""
+    session_id: str | None = query_filter(NON_EMPTY, doc="Only compositions of this session.")
+    status: CompositionStatus | None = query_filter(
+        _choices(CompositionStatus), doc="Only compositions in this state."
+    )
+    filter: RoomCompositionListFilter | None = _sdk_alias("The filters, official SDK shape.")
 
 
 # -- room recordings ---------------------------------------------------------------------------
 
+RecordingStatus = Literal["completed", "processing"]
+"""A recording's state."""
+RecordingType = Literal["audio", "video"]
+"""What a recording holds."""
+
+
+class RoomRecordingListFilter(_StartedFilter, _EndedFilter, total=False):
+    """``filter=`` of ``GET /room_recordings`` and ``DELETE /room_recordings``, SDK shape."""
+
+    room_id: str
+    session_id: str
+    participant_id: str
+    status: RecordingStatus
+    type: RecordingType
+    duration_secs: int
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class _RecordingFilters(_Started, _Ended):
+    room_id: str | None = query_filter(NON_EMPTY, doc="Only recordings made in this room.")
+    session_id: str | None = query_filter(NON_EMPTY, doc="Only recordings of this session.")
+    participant_id: str | None = query_filter(NON_EMPTY, doc="Only this participant's.")
+    status: RecordingStatus | None = query_filter(
+        _choices(RecordingStatus), doc="Only recordings in this state."
+    )
+    type: RecordingType | None = query_filter(
+        _choices(RecordingType), doc="Only recordings of this kind."
+    )
+    duration_secs: int | None = query_filter(
+        IntRange(0), doc="Only recordings at least this many seconds long."
+    )
+    filter: RoomRecordingListFilter | None = _sdk_alias("The filters, official SDK shape.")
+
 
 @attrs.frozen(kw_only=True)
-class RoomRecordingListParams:
-    """Query of ``GET /room_recordings``: filters, with paging apart."""
-
-    room_id: str | None = field(non_empty_string, wire="filter[room_id]")
-    """Only recordings made in this room."""
-    session_id: str | None = field(non_empty_string, wire="filter[session_id]")
-    """Only recordings of this room session."""
-    participant_id: str | None = field(non_empty_string, wire="filter[participant_id]")
-    """Only recordings of this participant."""
-    status: str | None = field(non_empty_string, wire="filter[status]")
-    """Only recordings in this state, such as ``"completed"`` or ``"processing"``."""
-    type: str | None = field(non_empty_string, wire="filter[type]")
-    """Only recordings of this kind, such as ``"audio"`` or ``"video"``."""
-    duration_secs: int | None = field(int_range(0), wire="filter[duration_secs]")
-    """Only recordings at least this many seconds long."""
-    date_started_at_eq: date | str | None = field(day, wire="filter[date_started_at][eq]")
-    """Only recordings that started on this day."""
-    date_started_at_gte: date | str | None = field(day, wire="filter[date_started_at][gte]")
-    """Only recordings that started on or after this day."""
-    date_started_at_lte: date | str | None = field(day, wire="filter[date_started_at][lte]")
-    """Only recordings that started on or before this day."""
-    date_ended_at_eq: date | str | None = field(day, wire="filter[date_ended_at][eq]")
-    """Only recordings that ended on this day."""
-    date_ended_at_gte: date | str | None = field(day, wire="filter[date_ended_at][gte]")
-    """Only recordings that ended on or after this day."""
-    date_ended_at_lte: date | str | None = field(day, wire="filter[date_ended_at][lte]")
-    """Only recordings that ended on or before this day."""
+class RoomRecordingListParams(_RecordingFilters, _ListParams):
+    """Query of ``GET /room_recordings``."""
 
 
 @attrs.frozen(kw_only=True)
-class RoomRecordingDeleteBulkParams(RoomRecordingListParams):
+class RoomRecordingDeleteBulkParams(_RecordingFilters, PageParams):
     """Query of ``DELETE /room_recordings``: the list's filters, or ``all_recordings``."""
 
-    all_recordings: bool = attrs.field(default=False, validator=boolean, metadata=_NOT_SENT)
-    """Delete every recording of the account: required when no filter is given, as proof."""
+    all_recordings: bool = field(
+        BOOLEAN,
+        default=False,
+        sent=False,
+        doc="Delete every recording of the account: needed, as proof, when no filter is given.",
+    )
 
     def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
         # With no filter the API deletes every recording of the account.
         filtered = any(
-            getattr(self, a.name) is not None for a in attrs.fields(RoomRecordingListParams)
+            getattr(self, a.name) is not None for a in attrs.fields(type(self)) if is_filter(a)
         )
         if not filtered and not self.all_recordings:
             raise InvalidParams(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from telnyx_rooms_async import InvalidParams, RoomsClient, TelnyxError, params
+from telnyx_rooms_async._operations import OPERATIONS, Operation
 from telnyx_rooms_async.params import to_dict, to_query
 from telnyx_rooms_async.testing import FakeRoomsAPI
 
@@ -162,8 +164,7 @@ RULES: dict[str, Rule] = {
     "room_id": NON_EMPTY,
     "session_id": NON_EMPTY,
     "participant_id": NON_EMPTY,
-    "status": NON_EMPTY,
-    "type": NON_EMPTY,
+    "max_pages": ints(1, None),
     "refresh_token": NON_EMPTY,
     "webhook_event_url": URL,
     "webhook_event_failover_url": URL_OR_EMPTY,
@@ -175,6 +176,11 @@ RULES: dict[str, Rule] = {
 }
 CLASS_RULES: dict[tuple[str, str], Rule] = {
     ("RoomCompositionListParams", "status"): one_of("completed", "processing", "enqueued"),
+    **{
+        (cls, name): one_of(*values)
+        for cls in ("RoomRecordingListParams", "RoomRecordingDeleteBulkParams")
+        for name, values in (("status", ("completed", "processing")), ("type", ("audio", "video")))
+    },
 }
 
 
@@ -204,6 +210,11 @@ def _layout_json(layout: dict[str, dict[str, Any]]) -> dict[str, Any]:
         for name, region in layout.items()
     }
 
+
+# filter= and page= (the official SDK's shapes) take dicts of the class's own keys.
+RULES["filter"] = RULES["page"] = Rule(
+    st.none(), st.sampled_from([5, "x", ["unique_name"], {"no_such_key": 1}])
+)
 
 RULES["video_layout"] = Rule(
     LAYOUT,
@@ -237,91 +248,67 @@ class Use:
 
 SID = "sess-1"
 RID = "room-1"
+#: Values for the arguments an operation cannot do without.
+REQUIRED: dict[str, Any] = {"refresh_token": "tok", "participants": "all", "session_id": SID}
 
-USES: dict[str, Use] = {
-    "PageParams": Use(lambda c, kw: c.rooms.list(**kw), body=False, path="/v2/rooms"),
-    "RoomCreateParams": Use(lambda c, kw: c.rooms.create(**kw), body=True, path="/v2/rooms"),
-    "RoomUpdateParams": Use(
-        lambda c, kw: c.rooms.update(RID, **kw), body=True, path=f"/v2/rooms/{RID}"
+
+def bound(client: RoomsClient, op: Operation[Any, Any]) -> Callable[..., Any]:
+    """The client's method of ``op``."""
+    method: Callable[..., Any] = getattr(getattr(client, op.resource), op.name)
+    return method
+
+
+def use_of(op: Operation[Any, Any]) -> Use:
+    """How a test calls ``op``: with a made-up id and the arguments it requires."""
+    cls: Any = op.params
+    fields = attrs.fields_dict(cls)
+    base = {k: v for k, v in REQUIRED.items() if k in fields and fields[k].default is attrs.NOTHING}
+    ids = (RID,) if op.id_name == "room_id" else (SID,) if op.id_name else ()
+    path = "/v2" + re.sub(r"\{[a-z_]+\}", ids[0] if ids else "", op.path)
+    return Use(lambda c, kw: bound(c, op)(*ids, **kw), body=op.sends_body, base=base, path=path)
+
+
+# Each params class with fields, tried through the first operation of the table that uses it.
+USES: dict[str, Use] = {}
+for _op in OPERATIONS:
+    if _op.params is not params.NoParams:
+        USES.setdefault(_op.params.__name__, use_of(_op))  # type: ignore[attr-defined]
+USES["PageParams"] = attrs.evolve(USES["RoomListParams"], base={})
+
+
+def everything_unless_filtered(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """A bulk delete with no filter must say it means every recording."""
+    if cls is not params.RoomRecordingDeleteBulkParams:
+        return {}
+    fields = attrs.fields_dict(cls)
+    if "all_recordings" in values or any(params.is_filter(fields[k]) for k in values):
+        return {}
+    return {"all_recordings": True}
+
+
+_BULK = USES["RoomRecordingDeleteBulkParams"]
+USES["RoomRecordingDeleteBulkParams"] = attrs.evolve(
+    _BULK,
+    call=lambda c, kw: _BULK.call(
+        c, {**kw, **everything_unless_filtered(params.RoomRecordingDeleteBulkParams, kw)}
     ),
-    "RoomRetrieveParams": Use(
-        lambda c, kw: c.rooms.retrieve(RID, **kw), body=False, path=f"/v2/rooms/{RID}"
-    ),
-    "RoomListParams": Use(lambda c, kw: c.rooms.list(**kw), body=False, path="/v2/rooms"),
-    "RoomGenerateJoinClientTokenParams": Use(
-        lambda c, kw: c.rooms.generate_join_client_token(RID, **kw),
-        body=True,
-        path=f"/v2/rooms/{RID}/actions/generate_join_client_token",
-    ),
-    "RoomRefreshClientTokenParams": Use(
-        lambda c, kw: c.rooms.refresh_client_token(RID, **kw),
-        body=True,
-        base={"refresh_token": "tok"},
-        path=f"/v2/rooms/{RID}/actions/refresh_client_token",
-    ),
-    "RoomListSessionsParams": Use(
-        lambda c, kw: c.rooms.list_sessions(RID, **kw),
-        body=False,
-        path=f"/v2/rooms/{RID}/sessions",
-    ),
-    "RoomSessionListParams": Use(
-        lambda c, kw: c.room_sessions.list(**kw), body=False, path="/v2/room_sessions"
-    ),
-    "RoomSessionRetrieveParams": Use(
-        lambda c, kw: c.room_sessions.retrieve(SID, **kw),
-        body=False,
-        path=f"/v2/room_sessions/{SID}",
-    ),
-    "RoomSessionListParticipantsParams": Use(
-        lambda c, kw: c.room_sessions.list_participants(SID, **kw),
-        body=False,
-        path=f"/v2/room_sessions/{SID}/participants",
-    ),
-    "RoomSessionActionParams": Use(
-        lambda c, kw: c.room_sessions.kick(SID, **kw),
-        body=True,
-        base={"participants": "all"},
-        path=f"/v2/room_sessions/{SID}/actions/kick",
-    ),
-    "RoomParticipantListParams": Use(
-        lambda c, kw: c.room_participants.list(**kw), body=False, path="/v2/room_participants"
-    ),
-    "VideoRegionParams": Use(
-        lambda c, kw: c.room_compositions.create(session_id=SID, video_layout={"main": kw}),
-        body=True,
-        path="/v2/room_compositions",
-    ),
-    "RoomCompositionCreateParams": Use(
-        lambda c, kw: c.room_compositions.create(**kw),
-        body=True,
-        base={"session_id": SID},
-        path="/v2/room_compositions",
-    ),
-    "RoomCompositionListParams": Use(
-        lambda c, kw: c.room_compositions.list(**kw), body=False, path="/v2/room_compositions"
-    ),
-    "RoomRecordingListParams": Use(
-        lambda c, kw: c.room_recordings.list(**kw), body=False, path="/v2/room_recordings"
-    ),
-    "RoomRecordingDeleteBulkParams": Use(
-        lambda c, kw: c.room_recordings.delete_bulk(**kw or {"all_recordings": True}),
-        body=False,
-        path="/v2/room_recordings",
-    ),
-}
+)
+USES["VideoRegionParams"] = Use(
+    lambda c, kw: c.room_compositions.create(session_id=SID, video_layout={"main": kw}),
+    body=True,
+    path="/v2/room_compositions",
+)
 
 CLASSES: dict[str, type] = {
-    name: getattr(params, name) for name in params.__all__ if attrs.has(getattr(params, name))
+    name: getattr(params, name)
+    for name in params.__all__
+    if attrs.has(getattr(params, name)) and attrs.fields(getattr(params, name))
 }
 
 
 def wire_key(cls: type, name: str) -> str:
     """The field's query key (``filter[...]``) or body key."""
-    for a in attrs.fields(cls):
-        if a.name == name:
-            wire: str = a.metadata.get("wire", name)
-            return wire
-    raise KeyError(name)
+    return params.wire_key(attrs.fields_dict(cls)[name])
 
 
 async def settle(call: Callable[[], Any]) -> Any:
@@ -354,7 +341,7 @@ def field_values(cls: type) -> st.SearchStrategy[dict[str, Any]]:
         optional={
             a.name: rule_for(cls, a.name).valid
             for a in attrs.fields(cls)
-            if a.metadata.get("sent", True)  # all_recordings steers the client, is not sent
+            if params.is_sent(a)  # all_recordings, max_pages, filter= and page= are not sent
         },
     )
 
@@ -377,9 +364,7 @@ def test_valid_values_serialise_exactly(name: str, data: st.DataObject) -> None:
     use = USES[name]
     base = {k: v for k, v in use.base.items() if k in attrs.fields_dict(cls)}
     values = {**base, **data.draw(field_values(cls))}
-    # A bulk delete with no filter must say it means every recording.
-    everything = {"all_recordings": True} if cls is params.RoomRecordingDeleteBulkParams else {}
-    built = cls(**values, **(everything if not values else {}))
+    built = cls(**values, **everything_unless_filtered(cls, values))
     if use.body:
         assert to_dict(built) == expected_body(cls, values)
         assert json.loads(params.to_body(built)) == expected_body(cls, values)
@@ -506,53 +491,12 @@ async def test_required_and_guarded_arguments(
 # -- path ids ----------------------------------------------------------------------------------
 
 ID_CALLS: dict[str, tuple[Callable[[RoomsClient, str], Any], str]] = {
-    "rooms.retrieve": (lambda c, i: c.rooms.retrieve(i), "/v2/rooms/{}"),
-    "rooms.update": (lambda c, i: c.rooms.update(i, max_participants=5), "/v2/rooms/{}"),
-    "rooms.delete": (lambda c, i: c.rooms.delete(i), "/v2/rooms/{}"),
-    "rooms.generate_join_client_token": (
-        lambda c, i: c.rooms.generate_join_client_token(i),
-        "/v2/rooms/{}/actions/generate_join_client_token",
-    ),
-    "rooms.refresh_client_token": (
-        lambda c, i: c.rooms.refresh_client_token(i, refresh_token="t"),
-        "/v2/rooms/{}/actions/refresh_client_token",
-    ),
-    "rooms.list_sessions": (lambda c, i: c.rooms.list_sessions(i), "/v2/rooms/{}/sessions"),
-    "room_sessions.retrieve": (lambda c, i: c.room_sessions.retrieve(i), "/v2/room_sessions/{}"),
-    "room_sessions.list_participants": (
-        lambda c, i: c.room_sessions.list_participants(i),
-        "/v2/room_sessions/{}/participants",
-    ),
-    "room_sessions.end": (lambda c, i: c.room_sessions.end(i), "/v2/room_sessions/{}/actions/end"),
-    "room_sessions.kick": (
-        lambda c, i: c.room_sessions.kick(i, participants="all"),
-        "/v2/room_sessions/{}/actions/kick",
-    ),
-    "room_sessions.mute": (
-        lambda c, i: c.room_sessions.mute(i, participants="all"),
-        "/v2/room_sessions/{}/actions/mute",
-    ),
-    "room_sessions.unmute": (
-        lambda c, i: c.room_sessions.unmute(i, participants="all"),
-        "/v2/room_sessions/{}/actions/unmute",
-    ),
-    "room_participants.retrieve": (
-        lambda c, i: c.room_participants.retrieve(i),
-        "/v2/room_participants/{}",
-    ),
-    "room_compositions.retrieve": (
-        lambda c, i: c.room_compositions.retrieve(i),
-        "/v2/room_compositions/{}",
-    ),
-    "room_compositions.delete": (
-        lambda c, i: c.room_compositions.delete(i),
-        "/v2/room_compositions/{}",
-    ),
-    "room_recordings.retrieve": (
-        lambda c, i: c.room_recordings.retrieve(i),
-        "/v2/room_recordings/{}",
-    ),
-    "room_recordings.delete": (lambda c, i: c.room_recordings.delete(i), "/v2/room_recordings/{}"),
+    op.key: (
+        lambda c, i, op=op: bound(c, op)(i, **use_of(op).base),  # type: ignore[misc]
+        "/v2" + re.sub(r"\{[a-z_]+\}", "{}", op.path),
+    )
+    for op in OPERATIONS
+    if op.id_name is not None
 }
 
 NASTY = st.sampled_from(

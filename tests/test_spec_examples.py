@@ -14,57 +14,14 @@ import pytest
 from vendordata import SPEC_FILE
 
 from telnyx_rooms_async import (
-    ActionResult,
-    ClientToken,
-    RefreshedClientToken,
-    Room,
-    RoomComposition,
-    RoomParticipant,
-    RoomRecording,
     RoomsClient,
-    RoomSession,
 )
 from telnyx_rooms_async._converter import structure_data, structure_page
-from telnyx_rooms_async.room_compositions import RoomCompositions
-from telnyx_rooms_async.room_participants import RoomParticipants
-from telnyx_rooms_async.room_recordings import RoomRecordings
-from telnyx_rooms_async.room_sessions import RoomSessions
-from telnyx_rooms_async.rooms import Rooms
+from telnyx_rooms_async._operations import OPERATIONS, Operation
 from telnyx_rooms_async.testing import FakeRoomsAPI
 
-# operationId -> (resource class, method, what a 2xx reply holds: a model, a page, a count, nothing)
-OPERATIONS: dict[str, tuple[type, str, type | None, str]] = {
-    "CreateRoom": (Rooms, "create", Room, "data"),
-    "ListRooms": (Rooms, "list", Room, "page"),
-    "ViewRoom": (Rooms, "retrieve", Room, "data"),
-    "UpdateRoom": (Rooms, "update", Room, "data"),
-    "DeleteRoom": (Rooms, "delete", None, "none"),
-    "CreateRoomClientToken": (Rooms, "generate_join_client_token", ClientToken, "data"),
-    "RefreshRoomClientToken": (Rooms, "refresh_client_token", RefreshedClientToken, "data"),
-    "RetrieveListRoomSessions": (Rooms, "list_sessions", RoomSession, "page"),
-    "ListRoomSessions": (RoomSessions, "list", RoomSession, "page"),
-    "ViewRoomSession": (RoomSessions, "retrieve", RoomSession, "data"),
-    "RetrieveListRoomParticipants": (
-        RoomSessions,
-        "list_participants",
-        RoomParticipant,
-        "page",
-    ),
-    "EndSession": (RoomSessions, "end", ActionResult, "data"),
-    "KickParticipantInSession": (RoomSessions, "kick", ActionResult, "data"),
-    "MuteParticipantInSession": (RoomSessions, "mute", ActionResult, "data"),
-    "UnmuteParticipantInSession": (RoomSessions, "unmute", ActionResult, "data"),
-    "ListRoomParticipants": (RoomParticipants, "list", RoomParticipant, "page"),
-    "ViewRoomParticipant": (RoomParticipants, "retrieve", RoomParticipant, "data"),
-    "CreateRoomComposition": (RoomCompositions, "create", RoomComposition, "data"),
-    "ListRoomCompositions": (RoomCompositions, "list", RoomComposition, "page"),
-    "ViewRoomComposition": (RoomCompositions, "retrieve", RoomComposition, "data"),
-    "DeleteRoomComposition": (RoomCompositions, "delete", None, "none"),
-    "ListRoomRecordings": (RoomRecordings, "list", RoomRecording, "page"),
-    "ViewRoomRecording": (RoomRecordings, "retrieve", RoomRecording, "data"),
-    "DeleteRoomRecording": (RoomRecordings, "delete", None, "none"),
-    "DeleteRoomRecordings": (RoomRecordings, "delete_bulk", None, "count"),
-}
+# operationId -> the package's row for it
+BY_SPEC_ID: dict[str, Operation[Any, Any]] = {op.operation_id: op for op in OPERATIONS}
 
 
 @pytest.fixture(scope="module")
@@ -136,23 +93,34 @@ def assert_matches(value: Any, example: Any) -> int:
     return 1
 
 
-def test_every_spec_operation_has_a_method(spec: dict[str, Any]) -> None:
+def test_every_spec_operation_has_a_row_and_a_method(spec: dict[str, Any]) -> None:
     ops = operations(spec)
     assert len(ops) == 25
-    assert set(ops) == set(OPERATIONS)
-    for op_id, (resource, method, _, _) in OPERATIONS.items():
-        assert callable(getattr(resource, method, None)), f"{op_id}: {resource.__name__}.{method}"
+    assert set(ops) == set(BY_SPEC_ID)
+    for op_id, op in BY_SPEC_ID.items():
+        method, path = next(
+            (m.upper(), p)
+            for p, item in spec["paths"].items()
+            for m, o in item.items()
+            if isinstance(o, dict) and o.get("operationId") == op_id
+        )
+        assert (op.http_method, op.path) == (method, path), op_id
+        resource = getattr(RoomsClient("k"), op.resource)
+        assert callable(getattr(resource, op.name, None)), op.key
 
 
-@pytest.mark.parametrize("op_id", [k for k, v in OPERATIONS.items() if v[3] in ("data", "page")])
+@pytest.mark.parametrize(
+    "op_id", [k for k, v in BY_SPEC_ID.items() if v.result.kind in ("one", "page")]
+)
 def test_spec_example_replies_structure(spec: dict[str, Any], op_id: str) -> None:
-    _, _, model, shape = OPERATIONS[op_id]
+    op = BY_SPEC_ID[op_id]
+    model = op.result.model
     assert model is not None
     schema = success_schema(operations(spec)[op_id])
     assert schema is not None
     example = example_of(spec, schema)
     body = json.dumps(example).encode()
-    if shape == "data":
+    if op.result.kind == "one":
         result = structure_data(body, model)
         assert isinstance(result, model)
         assert assert_matches(result, example["data"]) >= 1
@@ -163,7 +131,7 @@ def test_spec_example_replies_structure(spec: dict[str, Any], op_id: str) -> Non
         assert assert_matches(meta, example["meta"]) == 4
 
 
-@pytest.mark.parametrize("op_id", [k for k, v in OPERATIONS.items() if v[3] == "none"])
+@pytest.mark.parametrize("op_id", [k for k, v in BY_SPEC_ID.items() if v.result.kind == "none"])
 def test_spec_deletes_reply_with_no_body(spec: dict[str, Any], op_id: str) -> None:
     assert success_schema(operations(spec)[op_id]) is None
 

@@ -1,0 +1,281 @@
+"""Resource methods made from rows of the operations table.
+
+A resource class declares one attribute per operation, ``create = method(ROOMS_CREATE)``.
+Type checkers see each method with the signature of its params class (every keyword and its
+type, through ``ParamSpec``), plus the positional id for operations on one object; at run
+time the descriptor binds a function with that signature and a docstring written from the
+row and the params class's field metadata, so ``help()`` and IDEs show the same thing.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Any, Concatenate, Final, Generic, ParamSpec, TypeVar, overload
+
+from ._converter import structure_data
+from ._errors import APIResponseValidationError
+from ._http import Pipeline, Request, encode_id
+from ._operations import Operation
+from ._pagination import AsyncPaginator
+from .params import NoParams, field_help, reading_order, to_body, to_query
+
+__all__ = ["Resource", "describe", "method", "method_with_id"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_MISSING: Final = object()
+
+
+class Resource:
+    """Base of the resource classes: holds the pipeline of its client view."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+
+
+def _reader(op: Operation[Any, Any]) -> Callable[[bytes], Any]:
+    """Turns a 2xx body into what the method returns."""
+    result = op.result
+    model = result.model
+    if result.kind == "none":
+        return lambda _body: None
+    if result.kind == "one":
+        assert model is not None
+        return lambda body: structure_data(body, model)
+    assert model is not None
+    assert result.field is not None
+    field = result.field
+
+    def read_count(body: bytes) -> int:
+        value = getattr(structure_data(body, model), field)
+        # The whole result is this one number, so its type is checked, unlike model fields.
+        if type(value) is not int:
+            raise APIResponseValidationError(f"the reply's 'data.{field}' is not an integer")
+        return value
+
+    return read_count
+
+
+def _params_of(op: Operation[Any, Any], qualname: str) -> Callable[[dict[str, Any]], Any]:
+    """Builds the params object from the keyword arguments, naming the method in a TypeError."""
+    cls: Any = op.params
+    owner = f"{cls.__name__}.__init__()"
+
+    def build(kwargs: dict[str, Any]) -> Any:
+        try:
+            return cls(**kwargs)
+        except TypeError as exc:
+            # attrs' __init__ would be named; the caller called the method.
+            raise TypeError(str(exc).replace(owner, f"{qualname}()")) from None
+
+    return build
+
+
+def _bind(op: Operation[Any, Any], pipeline: Pipeline, qualname: str) -> Callable[..., Any]:
+    """The method of ``op`` for one client view."""
+    build = _params_of(op, qualname)
+    http_method = op.http_method
+    idempotent = op.idempotent
+    empty = op.params is NoParams
+    sends_body = op.sends_body
+    id_name = op.id_name
+    if id_name is None:
+        fixed_path = op.path
+
+        def target(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, Any]:
+            if args:
+                raise TypeError(f"{qualname}() takes keyword arguments only")
+            return fixed_path, build(kwargs)
+    else:
+        head, _, tail = op.path.partition("{")
+        tail = tail.partition("}")[2]
+
+        def target(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, Any]:
+            if len(args) == 1:
+                value = args[0]
+            elif not args and id_name in kwargs:
+                value = kwargs.pop(id_name)
+            else:
+                raise TypeError(f"{qualname}() takes the {id_name} as its one positional argument")
+            return head + encode_id(id_name, value) + tail, build(kwargs)
+
+    if op.result.kind == "page":
+        item = op.result.model
+        assert item is not None
+
+        def paginate(*args: Any, **kwargs: Any) -> AsyncPaginator[Any]:
+            path, params = target(args, kwargs)
+            return AsyncPaginator(pipeline, path, params, item)
+
+        return paginate
+
+    read = _reader(op)
+
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        path, params = target(args, kwargs)
+        if empty:
+            request = Request(http_method, path, "", None, idempotent)
+        elif sends_body:
+            request = Request(http_method, path, "", to_body(params), idempotent)
+        else:
+            request = Request(http_method, path, to_query(params), None, idempotent)
+        return read(await pipeline.send(request))
+
+    return call
+
+
+# -- what help(), IDEs and the docs show -----------------------------------------------------
+
+
+def _type_text(annotation: Any) -> str:
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    return str(text).replace("Unset", "UNSET")
+
+
+_RETURNS: Final = {
+    "one": "{model}",
+    "page": (
+        "AsyncPaginator[{model}]: await it for the first Page (.items, .meta,"
+        " .next_page()), or use 'async for' for every {model} of every page, fetched lazily."
+    ),
+    "none": "None",
+    "count": "int",
+}
+
+_RAISES: Final = (
+    "InvalidParams: an argument breaks its rule; nothing is sent.",
+    "APIStatusError: the API answered with an error status (a subclass per status, such as"
+    " NotFoundError for 404; .status, .errors, .request_id).",
+    "APIConnectionError: no reply (refused, reset, cut short); APITimeoutError and"
+    " DeadlineExceededError when time ran out.",
+    "APIResponseValidationError: a 2xx reply that is not the documented shape.",
+)
+
+
+def describe(op: Operation[Any, Any]) -> str:
+    """The docstring of ``op``'s method: summary, arguments with rules, returns, raises, example."""
+    model = op.result.model.__name__ if op.result.model is not None else ""
+    lines = [op.summary, "", f"``{op.http_method} {op.path}``", ""]
+    args = []
+    if op.id_name is not None:
+        args.append(f"    {op.id_name} (str): The id of the object (positional).")
+    for a in reading_order(op.params):  # type: ignore[arg-type]
+        text = field_help(op.params, a.name)  # type: ignore[arg-type]
+        args.append(f"    {a.name} ({_type_text(a.type)}): {text}")
+    if args:
+        lines += ["Args:", *args, ""]
+    returns = op.returns or _RETURNS[op.result.kind].format(model=model)
+    lines += ["Returns:", f"    {returns}", "", "Raises:"]
+    if op.raises:
+        lines.append(f"    {op.raises}")
+    lines += [f"    {text}" for text in _RAISES]
+    lines += ["", "Example:", f"    {op.example}"]
+    if not op.idempotent:
+        lines += [
+            "",
+            "Not repeated blindly: retried only when the request provably never left, or on"
+            " 429 / 503 with Retry-After.",
+        ]
+    return "\n".join(lines)
+
+
+def _signature(op: Operation[Any, Any], *, with_self: bool) -> inspect.Signature:
+    own = inspect.signature(op.params).parameters
+    parameters = [own[a.name] for a in reading_order(op.params)]  # type: ignore[arg-type]
+    if op.id_name is not None:
+        kind = inspect.Parameter.POSITIONAL_ONLY
+        parameters.insert(0, inspect.Parameter(op.id_name, kind, annotation="str"))
+    if with_self:
+        kind = inspect.Parameter.POSITIONAL_ONLY
+        parameters.insert(0, inspect.Parameter("self", kind))
+    model = op.result.model.__name__ if op.result.model is not None else "None"
+    returns = {"page": f"AsyncPaginator[{model}]", "count": "int"}.get(op.result.kind, model)
+    return inspect.Signature(parameters, return_annotation=returns)
+
+
+def _annotations(op: Operation[Any, Any]) -> dict[str, Any]:
+    hints = typing.get_type_hints(op.params.__init__)
+    hints.pop("return", None)
+    if op.id_name is not None:
+        hints = {op.id_name: str, **hints}
+    return hints
+
+
+def _dress(fn: Callable[..., Any], op: Operation[Any, Any], owner: str, name: str) -> None:
+    fn.__name__ = name
+    fn.__qualname__ = f"{owner}.{name}"
+    fn.__doc__ = describe(op)
+    fn.__module__ = "telnyx_rooms_async"
+    # Real types, so typing.get_type_hints() works on the method as on any other.
+    fn.__annotations__ = _annotations(op)
+
+
+class _Method(Generic[P, R]):
+    """Descriptor of one resource method; see the module docstring."""
+
+    def __init__(self, op: Operation[P, R]) -> None:
+        self.op = op
+        self._name = op.name
+        self._owner = ""
+        self._unbound: Callable[..., Any] | None = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+        self._owner = owner.__name__
+
+    def _unbound_function(self) -> Callable[..., Any]:
+        # What class access gives (``Rooms.create``): a function, so that help(), pydoc and
+        # the docs' inspector show the signature and docstring.
+        if self._unbound is None:
+            name = self._name
+
+            def unbound(resource: Resource, *args: Any, **kwargs: Any) -> Any:
+                return getattr(resource, name)(*args, **kwargs)
+
+            _dress(unbound, self.op, self._owner, name)
+            unbound.__signature__ = _signature(self.op, with_self=True)  # type: ignore[attr-defined]
+            self._unbound = unbound
+        return self._unbound
+
+    def _bound(self, resource: Resource) -> Callable[..., Any]:
+        fn = _bind(self.op, resource._pipeline, f"{self._owner}.{self._name}")
+        _dress(fn, self.op, self._owner, self._name)
+        fn.__signature__ = _signature(self.op, with_self=False)  # type: ignore[attr-defined]
+        # Kept on the instance: the next lookup finds it there and skips this descriptor.
+        resource.__dict__[self._name] = fn
+        return fn
+
+
+class method(_Method[P, R]):
+    """A method whose arguments are the keyword arguments of the row's params class."""
+
+    def __init__(self, op: Operation[P, R]) -> None:
+        if op.id_name is not None:
+            raise ValueError(f"{op.key}: the path has an id; use method_with_id()")
+        super().__init__(op)
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Callable[..., Any]: ...
+    @overload
+    def __get__(self, obj: Resource, owner: type) -> Callable[P, R]: ...
+    def __get__(self, obj: Resource | None, owner: type) -> Any:
+        return self._unbound_function() if obj is None else self._bound(obj)
+
+
+class method_with_id(_Method[P, R]):
+    """A method on one object: its id first (positional), then the params' keyword arguments."""
+
+    def __init__(self, op: Operation[P, R]) -> None:
+        if op.id_name is None:
+            raise ValueError(f"{op.key}: the path has no id; use method()")
+        super().__init__(op)
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Callable[..., Any]: ...
+    @overload
+    def __get__(self, obj: Resource, owner: type) -> Callable[Concatenate[str, P], R]: ...
+    def __get__(self, obj: Resource | None, owner: type) -> Any:
+        return self._unbound_function() if obj is None else self._bound(obj)

@@ -1,0 +1,112 @@
+"""The resources of a client: one line per operation of the table, and nothing else.
+
+``client.rooms``, ``client.room_sessions``, ``client.room_participants``,
+``client.room_compositions`` and ``client.room_recordings`` follow the API's paths. The
+official SDK's names for the same operations (``client.rooms.actions.*``,
+``client.rooms.sessions.*``) are there too, so code written for it runs unchanged.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from . import _operations as ops
+from ._binding import Resource, method, method_with_id
+
+__all__ = [
+    "RoomCompositions",
+    "RoomParticipants",
+    "RoomRecordings",
+    "RoomSessions",
+    "Rooms",
+]
+
+
+class RoomSessionActions(Resource):
+    """The official SDK's ``client.rooms.sessions.actions``: end, kick, mute, unmute."""
+
+    end = method_with_id(ops.ROOM_SESSIONS_END)
+    kick = method_with_id(ops.ROOM_SESSIONS_KICK)
+    mute = method_with_id(ops.ROOM_SESSIONS_MUTE)
+    unmute = method_with_id(ops.ROOM_SESSIONS_UNMUTE)
+
+
+class RoomActions(Resource):
+    """The official SDK's ``client.rooms.actions``: the two token calls."""
+
+    generate_join_client_token = method_with_id(ops.ROOMS_GENERATE_JOIN_CLIENT_TOKEN)
+    refresh_client_token = method_with_id(ops.ROOMS_REFRESH_CLIENT_TOKEN)
+
+
+class RoomSessionsOfRooms(Resource):
+    """The official SDK's ``client.rooms.sessions`` (``client.room_sessions`` here)."""
+
+    retrieve = method_with_id(ops.ROOM_SESSIONS_RETRIEVE)
+    list_0 = method(ops.ROOM_SESSIONS_LIST)
+    list_1 = method_with_id(ops.ROOMS_LIST_SESSIONS)
+    retrieve_participants = method_with_id(ops.ROOM_SESSIONS_LIST_PARTICIPANTS)
+
+    @cached_property
+    def actions(self) -> RoomSessionActions:
+        """``end``, ``kick``, ``mute``, ``unmute`` (``client.room_sessions.*`` here)."""
+        return RoomSessionActions(self._pipeline)
+
+
+class Rooms(Resource):
+    """``client.rooms``: create, inspect, change and delete rooms; join tokens; sessions."""
+
+    create = method(ops.ROOMS_CREATE)
+    list = method(ops.ROOMS_LIST)
+    retrieve = method_with_id(ops.ROOMS_RETRIEVE)
+    update = method_with_id(ops.ROOMS_UPDATE)
+    delete = method_with_id(ops.ROOMS_DELETE)
+    generate_join_client_token = method_with_id(ops.ROOMS_GENERATE_JOIN_CLIENT_TOKEN)
+    refresh_client_token = method_with_id(ops.ROOMS_REFRESH_CLIENT_TOKEN)
+    list_sessions = method_with_id(ops.ROOMS_LIST_SESSIONS)
+
+    @cached_property
+    def actions(self) -> RoomActions:
+        """The official SDK's names for the token calls."""
+        return RoomActions(self._pipeline)
+
+    @cached_property
+    def sessions(self) -> RoomSessionsOfRooms:
+        """The official SDK's names for the session calls."""
+        return RoomSessionsOfRooms(self._pipeline)
+
+
+class RoomSessions(Resource):
+    """``client.room_sessions``: inspect sessions, end them, kick and mute participants."""
+
+    list = method(ops.ROOM_SESSIONS_LIST)
+    retrieve = method_with_id(ops.ROOM_SESSIONS_RETRIEVE)
+    list_participants = method_with_id(ops.ROOM_SESSIONS_LIST_PARTICIPANTS)
+    end = method_with_id(ops.ROOM_SESSIONS_END)
+    kick = method_with_id(ops.ROOM_SESSIONS_KICK)
+    mute = method_with_id(ops.ROOM_SESSIONS_MUTE)
+    unmute = method_with_id(ops.ROOM_SESSIONS_UNMUTE)
+
+
+class RoomParticipants(Resource):
+    """``client.room_participants``: the participants of every session."""
+
+    list = method(ops.ROOM_PARTICIPANTS_LIST)
+    retrieve = method_with_id(ops.ROOM_PARTICIPANTS_RETRIEVE)
+
+
+class RoomCompositions(Resource):
+    """``client.room_compositions``: a session's recordings mixed into one video."""
+
+    create = method(ops.ROOM_COMPOSITIONS_CREATE)
+    list = method(ops.ROOM_COMPOSITIONS_LIST)
+    retrieve = method_with_id(ops.ROOM_COMPOSITIONS_RETRIEVE)
+    delete = method_with_id(ops.ROOM_COMPOSITIONS_DELETE)
+
+
+class RoomRecordings(Resource):
+    """``client.room_recordings``: the per-participant recordings of sessions."""
+
+    list = method(ops.ROOM_RECORDINGS_LIST)
+    retrieve = method_with_id(ops.ROOM_RECORDINGS_RETRIEVE)
+    delete = method_with_id(ops.ROOM_RECORDINGS_DELETE)
+    delete_bulk = method(ops.ROOM_RECORDINGS_DELETE_BULK)
