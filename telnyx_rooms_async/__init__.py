@@ -1,81 +1,125 @@
-"""Async-first, typed client for the Telnyx Video Rooms REST API."""
+"""Async-first, typed client for the Telnyx Video Rooms REST API.
 
-from ._client import DEFAULT_BASE_URL, RoomsClient
-from ._errors import (
-    APIConnectionError,
-    APIErrorDetail,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ClientClosedError,
-    ConfigurationError,
-    ConflictError,
-    DeadlineExceededError,
-    ErrorSource,
-    InternalServerError,
-    InvalidParams,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseTooLargeError,
-    TelnyxError,
-    UnprocessableEntityError,
-)
-from ._http import RetryEvent
-from ._pagination import AsyncPaginator, Page
-from ._version import __version__
-from .models import (
-    ActionResult,
-    ClientToken,
-    PageMeta,
-    RefreshedClientToken,
-    Room,
-    RoomComposition,
-    RoomParticipant,
-    RoomRecording,
-    RoomSession,
-    VideoRegion,
-)
-from .params import UNSET
+The public names below are imported on first use, so ``import telnyx_rooms_async`` (and the
+``telnyx-rooms --help`` that starts with it) does not pay for aiohttp until a client is made.
+"""
 
-__all__ = [
-    "DEFAULT_BASE_URL",
-    "UNSET",
-    "APIConnectionError",
-    "APIErrorDetail",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "ActionResult",
-    "AsyncPaginator",
-    "AuthenticationError",
-    "BadRequestError",
-    "ClientClosedError",
-    "ClientToken",
-    "ConfigurationError",
-    "ConflictError",
-    "DeadlineExceededError",
-    "ErrorSource",
-    "InternalServerError",
-    "InvalidParams",
-    "NotFoundError",
-    "Page",
-    "PageMeta",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "RefreshedClientToken",
-    "ResponseTooLargeError",
-    "RetryEvent",
-    "Room",
-    "RoomComposition",
-    "RoomParticipant",
-    "RoomRecording",
-    "RoomSession",
-    "RoomsClient",
-    "TelnyxError",
-    "UnprocessableEntityError",
-    "VideoRegion",
-    "__version__",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Final
+
+from ._version import __version__ as __version__
+
+if TYPE_CHECKING:
+    from ._client import (
+        DEFAULT_BASE_URL as DEFAULT_BASE_URL,
+        RoomsClient as RoomsClient,
+    )
+    from ._converter import (
+        to_dict as to_dict,
+        to_json as to_json,
+    )
+    from ._errors import (
+        APIConnectionError as APIConnectionError,
+        APIErrorDetail as APIErrorDetail,
+        APIResponseValidationError as APIResponseValidationError,
+        APIStatusError as APIStatusError,
+        APITimeoutError as APITimeoutError,
+        AuthenticationError as AuthenticationError,
+        BadRequestError as BadRequestError,
+        ClientClosedError as ClientClosedError,
+        ConfigurationError as ConfigurationError,
+        ConflictError as ConflictError,
+        DeadlineExceededError as DeadlineExceededError,
+        ErrorSource as ErrorSource,
+        InternalServerError as InternalServerError,
+        InvalidParams as InvalidParams,
+        NotFoundError as NotFoundError,
+        PermissionDeniedError as PermissionDeniedError,
+        RateLimitError as RateLimitError,
+        ResponseTooLargeError as ResponseTooLargeError,
+        TelnyxError as TelnyxError,
+        UnprocessableEntityError as UnprocessableEntityError,
+    )
+    from ._http import (
+        RetryEvent as RetryEvent,
+    )
+    from ._pagination import (
+        AsyncPaginator as AsyncPaginator,
+        Page as Page,
+    )
+    from .models import (
+        ActionResult as ActionResult,
+        ClientToken as ClientToken,
+        PageMeta as PageMeta,
+        RefreshedClientToken as RefreshedClientToken,
+        Room as Room,
+        RoomComposition as RoomComposition,
+        RoomParticipant as RoomParticipant,
+        RoomRecording as RoomRecording,
+        RoomSession as RoomSession,
+        VideoRegion as VideoRegion,
+    )
+    from .params import (
+        UNSET as UNSET,
+    )
+
+#: Where each public name is defined; aiohttp is imported only with ``._client``.
+_HOMES: Final[dict[str, tuple[str, ...]]] = {
+    "._errors": (
+        "APIConnectionError",
+        "APIErrorDetail",
+        "APIResponseValidationError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "BadRequestError",
+        "ClientClosedError",
+        "ConfigurationError",
+        "ConflictError",
+        "DeadlineExceededError",
+        "ErrorSource",
+        "InternalServerError",
+        "InvalidParams",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "ResponseTooLargeError",
+        "TelnyxError",
+        "UnprocessableEntityError",
+    ),
+    ".models": (
+        "ActionResult",
+        "ClientToken",
+        "PageMeta",
+        "RefreshedClientToken",
+        "Room",
+        "RoomComposition",
+        "RoomParticipant",
+        "RoomRecording",
+        "RoomSession",
+        "VideoRegion",
+    ),
+    ".params": ("UNSET",),
+    "._converter": ("to_dict", "to_json"),
+    "._pagination": ("AsyncPaginator", "Page"),
+    "._http": ("RetryEvent",),
+    "._client": ("DEFAULT_BASE_URL", "RoomsClient"),
+}
+_HOME_OF: Final = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted([*_HOME_OF, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME_OF.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

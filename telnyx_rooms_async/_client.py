@@ -48,38 +48,41 @@ def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:
         url = URL(base_url)
     except (TypeError, ValueError):
         # The value is not echoed: it may carry credentials.
-        raise ConfigurationError("base_url is not a URL") from None
+        raise ConfigurationError("base_url is not a URL", argument="base_url") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError("base_url must be an absolute http(s) URL")
+        raise ConfigurationError("base_url must be an absolute http(s) URL", argument="base_url")
     if url.user or url.password:
-        raise ConfigurationError("base_url must not carry credentials")
+        raise ConfigurationError("base_url must not carry credentials", argument="base_url")
     if url.query_string or url.fragment:
-        raise ConfigurationError("base_url must not have a query or fragment")
+        raise ConfigurationError("base_url must not have a query or fragment", argument="base_url")
     if url.scheme == "http" and not allow_insecure_http and not is_loopback_host(url.host):
         raise ConfigurationError(
             "base_url uses plain http to a non-loopback host, which would send the API key"
-            " unencrypted; use https, or pass allow_insecure_http=True if you really mean it"
+            " unencrypted; use https, or pass allow_insecure_http=True if you really mean it",
+            argument="allow_insecure_http",
         )
     return base_url.rstrip("/")
 
 
 def _positive(name: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ConfigurationError(f"{name} must be a positive number of seconds")
+        raise ConfigurationError(f"{name} must be a positive number of seconds", argument=name)
     if math.isinf(value):
-        raise ConfigurationError(f"{name} must be finite")
+        raise ConfigurationError(f"{name} must be finite", argument=name)
     return float(value)
 
 
 def _count(name: str, value: int, lo: int) -> int:
     if type(value) is not int or value < lo:
-        raise ConfigurationError(f"{name} must be an integer >= {lo}")
+        raise ConfigurationError(f"{name} must be an integer >= {lo}", argument=name)
     return value
 
 
 def _hook(on_retry: OnRetry | None) -> OnRetry | None:
     if on_retry is not None and not callable(on_retry):
-        raise ConfigurationError("on_retry must be a callable taking a RetryEvent")
+        raise ConfigurationError(
+            "on_retry must be a callable taking a RetryEvent", argument="on_retry"
+        )
     return on_retry
 
 
@@ -88,10 +91,12 @@ def _merge_headers(base: Mapping[str, str], extra: Mapping[str, str] | None) -> 
     out = dict(base)
     for name, value in (extra or {}).items():
         if not isinstance(name, str) or not isinstance(value, str):
-            raise ConfigurationError("headers must map str to str")
+            raise ConfigurationError("headers must map str to str", argument="headers")
         lowered = name.lower()
         if lowered == "authorization":
-            raise ConfigurationError("pass the key as api_key, not as an Authorization header")
+            raise ConfigurationError(
+                "pass the key as api_key, not as an Authorization header", argument="headers"
+            )
         for same in [k for k in out if k.lower() == lowered]:
             del out[same]
         out[name] = value
@@ -147,12 +152,13 @@ class RoomsClient:
         key = api_key if api_key is not None else os.environ.get("TELNYX_API_KEY")
         if not key or not key.strip():
             raise ConfigurationError(
-                "no API key: pass api_key=... or set the TELNYX_API_KEY environment variable"
+                "no API key: pass api_key=... or set the TELNYX_API_KEY environment variable",
+                argument="api_key",
             )
         if any(c in key for c in "\r\n"):
-            raise ConfigurationError("the API key contains a line break")
+            raise ConfigurationError("the API key contains a line break", argument="api_key")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
-            raise ConfigurationError("session must be an aiohttp.ClientSession")
+            raise ConfigurationError("session must be an aiohttp.ClientSession", argument="session")
         self._key = Secret(key.strip())
         self._is_view = False
         self._base_url = _check_base_url(

@@ -18,7 +18,15 @@ import cattrs
 from . import models
 from ._errors import APIResponseValidationError
 
-__all__ = ["CONVERTER", "loads", "register_models", "structure_data", "structure_page"]
+__all__ = [
+    "CONVERTER",
+    "loads",
+    "register_models",
+    "structure_data",
+    "structure_page",
+    "to_dict",
+    "to_json",
+]
 
 T = TypeVar("T")
 
@@ -383,3 +391,18 @@ def structure_page(body: bytes, cls: type[T]) -> tuple[tuple[T, ...], models.Pag
 
 
 _PAGE_META_HOOK: Final = _hook(models.PageMeta)
+
+
+def to_dict(value: Any) -> Any:
+    """A model (or a tuple or page of models) as plain JSON data: dicts, lists, strings.
+
+    Datetimes become ISO 8601 strings in UTC with ``Z``, tuples lists, every field is kept
+    (``None`` too), tokens included: the result is what ``json.dumps`` takes, and
+    ``to_json`` is exactly that. Structuring the result gives back an equal model.
+    """
+    return CONVERTER.unstructure(value)
+
+
+def to_json(value: Any, *, indent: int | None = None) -> str:
+    """``json.dumps(to_dict(value))``: a model as a JSON document (UTF-8 text, not escaped)."""
+    return json.dumps(to_dict(value), indent=indent, ensure_ascii=False)

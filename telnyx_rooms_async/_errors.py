@@ -46,7 +46,21 @@ class TelnyxError(Exception):
 
 
 class ConfigurationError(TelnyxError, ValueError):
-    """The client was configured wrongly (no API key, insecure base URL, bad limits)."""
+    """The client was configured wrongly (no API key, insecure base URL, bad limits).
+
+    ``argument`` names the constructor argument at fault (``"api_key"``, ``"timeout"``...)
+    when there is one, so that a command line or a settings loader can name its own option.
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        #: The argument at fault, or None.
+        self.argument = argument
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        kwargs = {"argument": self.argument}
+        return (_rebuild, (type(self), (self.message,), kwargs), self.__dict__)
 
 
 class ClientClosedError(TelnyxError, RuntimeError):

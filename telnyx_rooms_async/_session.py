@@ -127,7 +127,9 @@ class Pool:
 
     def __del__(self) -> None:
         session = getattr(self, "_session", None)
-        if getattr(self, "_owns", False) and session is not None and not session.closed:
+        # Judged by the pool's own state: inside a garbage cycle the connector may already
+        # have been finalised (and so look closed) before this runs.
+        if getattr(self, "_owns", False) and session is not None and not self._closed:
             # Nothing is scheduled from here: with no loop running that would fail or leak.
             warnings.warn(
                 "RoomsClient was never closed: use 'async with RoomsClient() as client:'"

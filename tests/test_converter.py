@@ -255,3 +255,15 @@ def test_mappings_inside_models_are_read_only_and_pickle() -> None:
     assert copy == composition
     assert isinstance(copy.video_layout, FrozenDict)
     assert RoomComposition(id="c2").video_layout == {}
+
+
+def test_to_dict_and_to_json_give_plain_json_that_structures_back() -> None:
+    from telnyx_rooms_async import to_dict, to_json
+
+    room = structure_data(DOCS_REPLY.encode(), Room)
+    plain = to_dict(room)
+    assert plain["created_at"] == "2021-04-16T09:46:20.954863Z"
+    assert plain["sessions"][0]["participants"] == []
+    assert json.loads(to_json(room)) == json.loads(json.dumps(plain))
+    assert structure_data(json.dumps({"data": plain}).encode(), Room) == room
+    assert to_dict([room, room]) == [plain, plain]

@@ -328,3 +328,24 @@ async def test_error_classes_from_the_fake_api(fake: FakeRoomsAPI, client: Rooms
     with pytest.raises(BadRequestError) as bad_request:
         await client.rooms.delete("some-id")
     assert bad_request.value.errors[0].title == "Unauthorized access"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"api_key": " "}, "api_key"),
+        ({"base_url": "ftp://x"}, "base_url"),
+        ({"base_url": "http://example.com/v2"}, "allow_insecure_http"),
+        ({"timeout": -1}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"headers": {"Authorization": "x"}}, "headers"),
+    ],
+)
+def test_configuration_errors_name_the_argument(kwargs: dict[str, Any], argument: str) -> None:
+    from telnyx_rooms_async import ConfigurationError, RoomsClient
+
+    kwargs.setdefault("api_key", "KEY")
+    with pytest.raises(ConfigurationError) as caught:
+        RoomsClient(**kwargs)
+    assert caught.value.argument == argument
+    assert pickle.loads(pickle.dumps(caught.value)).argument == argument

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import subprocess
+import sys
 import warnings
 from collections.abc import AsyncIterator
 from typing import Any
@@ -456,3 +458,14 @@ def test_a_bad_base_url_is_not_echoed() -> None:
     with pytest.raises(ConfigurationError) as caught:
         RoomsClient("key", base_url="http://user:pa ss@[bad")
     assert "pa ss" not in str(caught.value)
+
+
+def test_importing_the_package_does_not_import_aiohttp() -> None:
+    """``import telnyx_rooms_async`` stays cheap; aiohttp comes with the first client."""
+    code = (
+        "import sys, telnyx_rooms_async as t, telnyx_rooms_async.params;"
+        "assert 'aiohttp' not in sys.modules, 'eager';"
+        "t.RoomsClient; assert 'aiohttp' in sys.modules;"
+        "assert sorted(dir(t)) == sorted(t.__all__)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
