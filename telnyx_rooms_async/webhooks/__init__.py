@@ -1,4 +1,5 @@
-"""Verify Telnyx webhook signatures (Ed25519) and turn video-room events into typed objects.
+"""Verify Telnyx webhook signatures (Ed25519), turn video-room events into typed objects,
+and handle each event exactly once, on one process or across replicas.
 
 Telnyx signs every webhook with the account's Ed25519 key: the header
 ``telnyx-signature-ed25519`` is the base64 signature of the bytes
@@ -13,10 +14,16 @@ without it every check raises ``ImportError``, never accepts.
     match event:
         case ParticipantJoinedEvent(payload=p):
             ...
+
+A web app hands each request to ``aiohttp_handler`` (aiohttp) or ``WebhookReceiver``
+(anything else): they claim the event id in an ``EventStore`` before your handler runs,
+so a retried or duplicated delivery is handled once. Behind several replicas, share a
+``RedisEventStore`` (``pip install 'telnyx-rooms-async[redis]'``).
 """
 
 from ._aiohttp import EventHandler, aiohttp_handler
 from ._base import (
+    EventStoreError,
     VerificationFailure,
     WebhookError,
     WebhookPayloadError,
@@ -42,6 +49,16 @@ from ._events import (
     WebhookMeta,
     parse_event,
 )
+from ._receiver import WebhookReceiver, WebhookReply
+from ._redis import DEFAULT_PREFIX, RedisEventStore
+from ._store import (
+    DEFAULT_LEASE,
+    DEFAULT_WINDOW,
+    Claim,
+    ClaimStatus,
+    EventStore,
+    InMemoryEventStore,
+)
 from ._verify import (
     DEFAULT_TOLERANCE,
     INSTALL_HINT,
@@ -54,14 +71,22 @@ from ._verify import (
 )
 
 __all__ = [
+    "DEFAULT_LEASE",
+    "DEFAULT_PREFIX",
     "DEFAULT_TOLERANCE",
+    "DEFAULT_WINDOW",
     "INSTALL_HINT",
     "PUBLIC_KEY_ENV",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
+    "Claim",
+    "ClaimStatus",
     "CompositionCompletedEvent",
     "CompositionCompletedPayload",
     "EventHandler",
+    "EventStore",
+    "EventStoreError",
+    "InMemoryEventStore",
     "ParticipantJoinedEvent",
     "ParticipantJoinedPayload",
     "ParticipantLeftEvent",
@@ -70,6 +95,7 @@ __all__ = [
     "RecordingCompletedPayload",
     "RecordingStartedEvent",
     "RecordingStartedPayload",
+    "RedisEventStore",
     "SessionEndedEvent",
     "SessionEndedPayload",
     "SessionStartedEvent",
@@ -80,6 +106,8 @@ __all__ = [
     "WebhookEvent",
     "WebhookMeta",
     "WebhookPayloadError",
+    "WebhookReceiver",
+    "WebhookReply",
     "WebhookVerificationError",
     "WebhookVerifier",
     "aiohttp_handler",

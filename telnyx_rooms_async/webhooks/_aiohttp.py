@@ -1,14 +1,14 @@
-"""``aiohttp_handler``: verify, parse and dispatch webhooks in an aiohttp app."""
+"""``aiohttp_handler``: a ``WebhookReceiver`` as an aiohttp request handler."""
 
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Final, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-from ._base import VerificationFailure, WebhookPayloadError, WebhookVerificationError
 from ._events import WebhookEvent
+from ._receiver import WebhookReceiver
+from ._store import EventStore
 from ._verify import WebhookVerifier
 
 if TYPE_CHECKING:
@@ -16,59 +16,73 @@ if TYPE_CHECKING:
 
 __all__ = ["EventHandler", "aiohttp_handler"]
 
-_logger: Final = logging.getLogger("telnyx_rooms_async.webhooks")
-
 EventHandler: TypeAlias = Callable[
     [WebhookEvent, "web.Request"], Awaitable["web.StreamResponse | None"]
 ]
 """What ``aiohttp_handler`` wraps: ``async def on_event(event, request) -> Response | None``."""
 
 
+class _Declined(Exception):
+    """The handler answered with a non-2xx response: release the claim, send that response."""
+
+    def __init__(self, response: web.StreamResponse) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
 def aiohttp_handler(
-    verifier: WebhookVerifier,
+    verifier: WebhookVerifier, *, event_store: EventStore | None = None
 ) -> Callable[[EventHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]:
     """Decorate ``async def on_event(event, request)`` into an aiohttp handler.
 
-    The handler reads the raw body, verifies and parses it with ``verifier``, and calls
-    ``on_event`` with the typed event. A bad signature, timestamp or body gets a 400 and
-    ``on_event`` is not called. An event id the replay guard already accepted gets a 200
-    ("duplicate") without calling it, so a duplicate delivery is not retried again.
-    ``on_event`` returning None means 200; if it raises, the event id is forgotten (so
-    Telnyx's retry is accepted) and aiohttp answers 500.
+    The handler reads the raw body and gives it to a ``WebhookReceiver(verifier,
+    event_store=event_store)``, which verifies it, claims the event id in the store and
+    calls ``on_event`` with the typed event. The replies:
+
+    - 200 when ``on_event`` returns None, or the response it returns; a 2xx response
+      marks the event done, any other status releases the claim (so Telnyx's retry is
+      handled) and is sent as it is;
+    - 400 ``webhook rejected: <reason>`` for a bad signature, timestamp or body;
+      ``on_event`` is not called;
+    - 200 ``duplicate event ignored`` for an event id already handled;
+    - 409 while another delivery of the same id is being handled (on this replica or,
+      with ``RedisEventStore``, on another), so Telnyx delivers it again later;
+    - 503 when the store cannot be reached: nothing is handled, Telnyx delivers it again;
+    - if ``on_event`` raises (or is cancelled), the claim is released and aiohttp answers
+      500.
+
+    ``event_store`` defaults to an ``InMemoryEventStore`` for this handler alone; behind
+    several replicas pass a shared ``RedisEventStore``.
 
     ::
 
-        @aiohttp_handler(WebhookVerifier(public_key))
+        @aiohttp_handler(WebhookVerifier(public_key), event_store=RedisEventStore(redis))
         async def on_event(event: WebhookEvent, request: web.Request) -> None:
             ...
 
         app.router.add_post("/webhooks/telnyx", on_event)
     """
+    receiver = WebhookReceiver(verifier, event_store=event_store)
 
     def decorate(handler: EventHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         @functools.wraps(handler)
         async def endpoint(request: web.Request) -> web.StreamResponse:
             from aiohttp import web
 
+            async def run(event: WebhookEvent) -> web.StreamResponse | None:
+                response = await handler(event, request)
+                if response is not None and not 200 <= response.status < 300:
+                    raise _Declined(response)
+                return response
+
             body = await request.read()
             try:
-                event = verifier.construct_event(body, request.headers)
-            except WebhookVerificationError as exc:
-                if exc.reason is VerificationFailure.REPLAYED:
-                    return web.Response(status=200, text="duplicate event ignored")
-                _logger.info("webhook rejected: %s", exc.reason.value)
-                return web.Response(status=400, text=f"webhook rejected: {exc.reason.value}")
-            except WebhookPayloadError:
-                _logger.info("webhook rejected: malformed payload")
-                return web.Response(status=400, text="webhook rejected: malformed_payload")
-            try:
-                response = await handler(event, request)
-            except BaseException:
-                # Cancelled or failed: let Telnyx's retry of this event through.
-                if event.id is not None:
-                    verifier.forget(event.id)
-                raise
-            return web.Response(status=200) if response is None else response
+                reply = await receiver.receive(body, request.headers, run)
+            except _Declined as declined:
+                return declined.response
+            if reply.result is not None:
+                return reply.result
+            return web.Response(status=reply.status, text=reply.text)
 
         return endpoint
 

@@ -9,6 +9,7 @@ from typing import Any
 from .._errors import ConfigurationError, TelnyxError
 
 __all__ = [
+    "EventStoreError",
     "VerificationFailure",
     "WebhookError",
     "WebhookPayloadError",
@@ -52,6 +53,16 @@ class WebhookVerificationError(WebhookError):
 
 class WebhookPayloadError(WebhookError, ValueError):
     """The webhook body is not a Telnyx event document (not JSON, or no ``data`` object)."""
+
+
+class EventStoreError(WebhookError):
+    """The event store could not be reached or did not answer in time.
+
+    ``WebhookReceiver`` (and so ``aiohttp_handler``) answers 503 when a claim raises it, so
+    Telnyx delivers the event again later: nothing is handled twice, nothing is
+    acknowledged unhandled. The message names the kind of failure, never an address or a
+    password; the store's own exception is chained as ``__cause__``.
+    """
 
 
 def check_seconds(name: str, value: float, *, allow_zero: bool) -> float:
