@@ -238,7 +238,9 @@ async def test_a_server_that_hangs_times_out(redis_server: RedisServer) -> None:
         await store.claim("ev-warm")  # the connection is open before the server freezes
         redis_server.pause()
         started = time.monotonic()
-        with pytest.raises(EventStoreError, match=r"did not answer the claim within 0\.3s"):
+        with pytest.raises(
+            EventStoreError, match=r"did not answer the claim within 0\.3s \(down or slow\)"
+        ):
             await store.claim("ev-hang")
         assert time.monotonic() - started < 1.0
     finally:

@@ -168,7 +168,7 @@ class RedisEventStore:
             return await asyncio.wait_for(call, self.timeout)
         except asyncio.TimeoutError:
             raise EventStoreError(
-                f"the event store did not answer the {what} within {self.timeout:g}s"
+                f"the event store did not answer the {what} within {self.timeout:g}s (down or slow)"
             ) from None
         except self._errors as exc:
             raise EventStoreError(
