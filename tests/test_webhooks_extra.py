@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import importlib.util
@@ -20,6 +21,7 @@ import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from redis_server import RedisServer, redis_server  # noqa: F401  (a fixture)
 
 from telnyx_rooms_async import ConfigurationError, RoomsClient
 from telnyx_rooms_async.testing import FakeRoomsAPI
@@ -428,6 +430,85 @@ async def test_aiohttp_recipe_rejects_a_forgery(public_key: str) -> None:
         status, _ = await post(session, f"{base}/telnyx/webhooks", body, signed(forger, body))
     assert status == 400
     assert events.seen == []
+
+
+# -- the recipes on a shared Redis store --------------------------------------------------------
+
+
+class Gated(Events):
+    """``Events`` whose first call waits until ``open`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open = asyncio.Event()
+        self.entered = asyncio.Event()
+
+    async def __call__(self, event: WebhookEvent) -> None:
+        self.entered.set()
+        await self.open.wait()
+        await super().__call__(event)
+
+
+async def test_fastapi_recipe_workers_share_redis_from_the_environment(
+    private_key: Ed25519PrivateKey,
+    public_key: str,
+    redis_server: RedisServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    example = load_example("fastapi_webhooks")
+    events = Gated()
+    workers = [example.create_app(WebhookVerifier(public_key), on_event=events) for _ in "ab"]
+    async with contextlib.AsyncExitStack() as stack:
+        clients = []
+        for app in workers:
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            clients.append(
+                await stack.enter_async_context(
+                    httpx.AsyncClient(transport=transport, base_url="http://testserver")
+                )
+            )
+        first, second = clients
+        body = event_body("ev-workers")
+        pending = asyncio.create_task(
+            first.post("/telnyx/webhooks", content=body, headers=signed(private_key, body))
+        )
+        await events.entered.wait()
+        busy = await second.post(
+            "/telnyx/webhooks", content=body, headers=signed(private_key, body)
+        )
+        assert (busy.status_code, busy.text) == (409, "event in progress elsewhere; retry later")
+        events.open.set()
+        assert (await pending).status_code == 200
+        retry = await second.post(
+            "/telnyx/webhooks", content=body, headers=signed(private_key, body)
+        )
+        assert (retry.status_code, retry.text) == (200, "duplicate event ignored")
+    assert [e.id for e in events.seen] == ["ev-workers"]
+
+
+async def test_aiohttp_recipe_replicas_share_a_redis_store(
+    private_key: Ed25519PrivateKey,
+    public_key: str,
+    redis_server: RedisServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    example = load_example("aiohttp_webhooks")
+    events = Events()
+    events.fail_next = 1
+    apps = [example.create_app(WebhookVerifier(public_key), on_event=events) for _ in "ab"]
+    async with serve(apps[0]) as one, serve(apps[1]) as two, aiohttp.ClientSession() as http:
+        body = event_body("ev-replicas", "video.room.session.ended")
+        urls = [f"{one}/telnyx/webhooks", f"{two}/telnyx/webhooks"]
+        assert (await post(http, urls[0], body, signed(private_key, body)))[0] == 500
+        assert await post(http, urls[1], body, signed(private_key, body)) == (200, "")
+        assert await post(http, urls[0], body, signed(private_key, body)) == (
+            200,
+            "duplicate event ignored",
+        )
+    assert [e.id for e in events.seen] == ["ev-replicas", "ev-replicas"]
 
 
 # -- without the optional extra -------------------------------------------------------------
