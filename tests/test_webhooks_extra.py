@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import base64
 import contextlib
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import time
@@ -509,6 +511,42 @@ async def test_aiohttp_recipe_replicas_share_a_redis_store(
             "duplicate event ignored",
         )
     assert [e.id for e in events.seen] == ["ev-replicas", "ev-replicas"]
+
+
+# -- docs/webhooks.md ---------------------------------------------------------------------------
+
+DOC = ROOT / "docs" / "webhooks.md"
+
+
+def doc_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.DOTALL)
+
+
+def test_every_doc_example_compiles() -> None:
+    blocks = doc_blocks()
+    assert len(blocks) >= 5
+    for block in blocks:
+        compile(block, str(DOC), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        'app.router.add_post("/telnyx/webhooks", telnyx_webhook)',
+        "reply = await receiver.receive(body, request.headers, handle_event)",
+        "store = RedisEventStore(redis, prefix=",
+    ],
+)
+async def test_doc_definitions_run(
+    marker: str, public_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELNYX_PUBLIC_KEY", public_key)
+    [block] = [b for b in doc_blocks() if marker in b]
+    namespace: dict[str, Any] = {"__name__": "doc_example"}
+    exec(compile(block, str(DOC), "exec"), namespace)
+    assert callable(namespace["telnyx_webhook"])
+    if "redis" in namespace:
+        await namespace["redis"].aclose()
 
 
 # -- without the optional extra -------------------------------------------------------------
