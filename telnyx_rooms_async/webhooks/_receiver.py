@@ -36,15 +36,12 @@ MALFORMED_TEXT: Final = "webhook rejected: malformed_payload"
 class WebhookReply(Generic[T]):
     """What ``WebhookReceiver.receive`` decided: the reply for Telnyx, and what happened.
 
-    ===========================================================  ======  ===========
-    situation                                                    status  handler
-    ===========================================================  ======  ===========
-    the handler ran and returned                                 200     ran once
-    a bad signature, stale timestamp or body that is not an event  400   not called
-    the id is claimed by another delivery still being handled    409     not called
-    the id was handled already (within the store's window)       200     not called
-    the event store cannot be reached                            503     not called
-    ===========================================================  ======  ===========
+    - 200, ``handled``: the handler ran and returned (its value is ``result``);
+    - 400 ``webhook rejected: <reason>``: a bad signature, a stale timestamp, or a body
+      that is not an event; the handler was not called and the store not touched;
+    - 409: another delivery of the same id holds the claim; Telnyx should retry later;
+    - 200 ``duplicate event ignored``: the id was handled already, within the window;
+    - 503: the event store cannot be reached; nothing was handled.
 
     A handler that raises is not a reply: ``receive`` releases the claim and re-raises.
     """
