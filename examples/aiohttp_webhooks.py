@@ -6,19 +6,28 @@ Run it with the base64 public key from the Telnyx portal::
     TELNYX_PUBLIC_KEY=... python examples/aiohttp_webhooks.py
 
 and set the room's ``webhook_event_url`` to ``https://<your host>/telnyx/webhooks``.
+
+Behind several replicas, give them one Redis so each event is handled once in all::
+
+    pip install 'telnyx-rooms-async[webhooks,redis]'
+    export TELNYX_PUBLIC_KEY=... REDIS_URL=redis://redis.internal:6379/0
+    python examples/aiohttp_webhooks.py
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from telnyx_rooms_async.webhooks import (
+    EventStore,
     ParticipantJoinedEvent,
     ParticipantLeftEvent,
     RecordingCompletedEvent,
+    RedisEventStore,
     SessionEndedEvent,
     UnknownEvent,
     WebhookEvent,
@@ -49,18 +58,38 @@ async def handle_event(event: WebhookEvent) -> None:
 
 
 def create_app(
-    verifier: WebhookVerifier | None = None, on_event: EventCallback = handle_event
+    verifier: WebhookVerifier | None = None,
+    on_event: EventCallback = handle_event,
+    event_store: EventStore | None = None,
 ) -> web.Application:
-    """The webhook app; the verifier reads ``TELNYX_PUBLIC_KEY`` unless one is given."""
-    # Built once: it holds the loaded key and the replay guard's memory.
-    verifier = verifier if verifier is not None else WebhookVerifier()
+    """The webhook app.
 
-    # Bad signatures get a 400 and never reach this function.
-    @aiohttp_handler(verifier)
+    The verifier reads ``TELNYX_PUBLIC_KEY`` unless one is given. The event store is the
+    one given, else a ``RedisEventStore`` on ``REDIS_URL`` when that is set (shared by
+    every replica), else the in-memory default (this process only).
+    """
+    # Built once: it holds the loaded key.
+    verifier = verifier if verifier is not None else WebhookVerifier()
+    app = web.Application()
+    redis_url = os.environ.get("REDIS_URL")
+    if event_store is None and redis_url:
+        # Imported here: a single process needs no Redis, nor redis-py.
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(redis_url)
+        event_store = RedisEventStore(redis, prefix="my-app:telnyx-webhooks:")
+
+        async def close_redis(app: web.Application) -> None:
+            await redis.aclose()
+
+        app.on_cleanup.append(close_redis)
+
+    # Bad signatures get a 400 and never reach this function; a duplicate of an event
+    # that is being handled, here or on another replica, gets a 409 and is retried later.
+    @aiohttp_handler(verifier, event_store=event_store)
     async def telnyx_webhook(event: WebhookEvent, request: web.Request) -> None:
         await on_event(event)
 
-    app = web.Application()
     app.router.add_post("/telnyx/webhooks", telnyx_webhook)
     return app
 

@@ -6,25 +6,32 @@ Run it with the base64 public key from the Telnyx portal::
     TELNYX_PUBLIC_KEY=... uvicorn --factory examples.fastapi_webhooks:create_app
 
 and set the room's ``webhook_event_url`` to ``https://<your host>/telnyx/webhooks``.
+Behind several workers or replicas, give them one Redis so each event is handled once::
+
+    pip install 'telnyx-rooms-async[webhooks,redis]' fastapi uvicorn
+    export TELNYX_PUBLIC_KEY=... REDIS_URL=redis://redis.internal:6379/0
+    uvicorn --factory --workers 4 examples.fastapi_webhooks:create_app
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
 from telnyx_rooms_async.webhooks import (
+    EventStore,
     ParticipantJoinedEvent,
     ParticipantLeftEvent,
     RecordingCompletedEvent,
+    RedisEventStore,
     SessionEndedEvent,
     UnknownEvent,
-    VerificationFailure,
     WebhookEvent,
-    WebhookPayloadError,
-    WebhookVerificationError,
+    WebhookReceiver,
     WebhookVerifier,
 )
 
@@ -51,33 +58,45 @@ async def handle_event(event: WebhookEvent) -> None:
 
 
 def create_app(
-    verifier: WebhookVerifier | None = None, on_event: EventCallback = handle_event
+    verifier: WebhookVerifier | None = None,
+    on_event: EventCallback = handle_event,
+    event_store: EventStore | None = None,
 ) -> FastAPI:
-    """The webhook app; the verifier reads ``TELNYX_PUBLIC_KEY`` unless one is given."""
-    # Built once: it holds the loaded key and the replay guard's memory.
+    """The webhook app.
+
+    The verifier reads ``TELNYX_PUBLIC_KEY`` unless one is given. The event store is the
+    one given, else a ``RedisEventStore`` on ``REDIS_URL`` when that is set (shared by
+    every worker and replica), else the in-memory default (this process only).
+    """
     verifier = verifier if verifier is not None else WebhookVerifier()
-    app = FastAPI()
+    close: Callable[[], Awaitable[None]] | None = None
+    redis_url = os.environ.get("REDIS_URL")
+    if event_store is None and redis_url:
+        # Imported here: a single process needs no Redis, nor redis-py.
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(redis_url)
+        event_store = RedisEventStore(redis, prefix="my-app:telnyx-webhooks:")
+        close = redis.aclose
+    # Built once: it holds the loaded key and the event store.
+    receiver = WebhookReceiver(verifier, event_store=event_store)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if close is not None:
+            await close()
+
+    app = FastAPI(lifespan=lifespan)
 
     @app.post("/telnyx/webhooks")
     async def telnyx_webhook(request: Request) -> Response:
         # The raw bytes: the signature covers them exactly, so never re-serialise JSON.
         body = await request.body()
-        try:
-            event = verifier.construct_event(body, request.headers)
-        except WebhookVerificationError as exc:
-            if exc.reason is VerificationFailure.REPLAYED:
-                # Already handled: acknowledge, so the duplicate is not delivered again.
-                return Response("duplicate event ignored", status_code=200)
-            return Response(f"webhook rejected: {exc.reason.value}", status_code=400)
-        except WebhookPayloadError:
-            return Response("webhook rejected: malformed_payload", status_code=400)
-        try:
-            await on_event(event)
-        except BaseException:
-            # Let Telnyx's retry of this event through the replay guard; answer 500.
-            if event.id is not None:
-                verifier.forget(event.id)
-            raise
-        return Response(status_code=200)
+        # 400 for a bad signature or body, 409 while another delivery of the event is
+        # being handled, 200 once it was, 503 when the store is down. If on_event raises,
+        # the claim is released (Telnyx's retry is handled) and FastAPI answers 500.
+        reply = await receiver.receive(body, request.headers, on_event)
+        return Response(reply.text, status_code=reply.status)
 
     return app

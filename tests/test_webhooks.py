@@ -6,6 +6,7 @@ import base64
 import json
 import pickle
 import time
+import typing
 from typing import Any
 
 import attrs
@@ -685,3 +686,21 @@ def test_spec_event_parses_from_its_example(name: str) -> None:
 def test_absurdly_nested_json_is_a_payload_error() -> None:
     with pytest.raises(WebhookPayloadError):
         parse_event(b"[" * 100_000 + b"]" * 100_000)
+
+
+def test_every_event_class_is_in_the_union_and_the_table() -> None:
+    # The union is the one list: a class left out of it would never be parsed into.
+    from telnyx_rooms_async.webhooks import _events
+
+    declared = {
+        value
+        for value in vars(_events).values()
+        if isinstance(value, type) and value.__name__.endswith("Event") and attrs.has(value)
+    }
+    assert declared == set(typing.get_args(WebhookEvent))
+    assert set(_events._EVENT_CLASSES.values()) == declared - {UnknownEvent}
+    for event_type, cls in _events._EVENT_CLASSES.items():
+        payload = typing.get_type_hints(cls)["payload"]
+        assert parse_event(json.dumps({"data": {"event_type": event_type}})) == cls(
+            event_type=event_type, payload=payload()
+        )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import asyncio
 import base64
 import contextlib
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import time
@@ -20,10 +23,12 @@ import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from redis_server import RedisServer, redis_server  # noqa: F401  (a fixture)
 
 from telnyx_rooms_async import ConfigurationError, RoomsClient
 from telnyx_rooms_async.testing import FakeRoomsAPI
 from telnyx_rooms_async.webhooks import (
+    InMemoryEventStore,
     ParticipantJoinedEvent,
     SessionEndedEvent,
     UnknownEvent,
@@ -223,14 +228,24 @@ async def test_a_failed_handler_gets_500_and_the_retry_is_accepted(
     recorder = Recorder()
     recorder.fail_next = 1
     verifier = WebhookVerifier(public_key)
-    async with helper_app(verifier, recorder) as (url, session):
+    store = InMemoryEventStore()
+    app = web.Application()
+    app.router.add_post("/hooks", aiohttp_handler(verifier, event_store=store)(recorder))
+    async with serve(app) as base, aiohttp.ClientSession() as session:
+        url = f"{base}/hooks"
         body = event_body("ev-retry")
         status, _ = await post(session, url, body, signed(private_key, body))
         assert status == 500
-        assert verifier.tracked_events == 0
+        assert len(store) == 0  # the claim was released
         assert await post(session, url, body, signed(private_key, body)) == (200, "")
+        assert await post(session, url, body, signed(private_key, body)) == (
+            200,
+            "duplicate event ignored",
+        )
     assert [e.id for e in recorder.events] == ["ev-retry", "ev-retry"]
-    assert verifier.tracked_events == 1
+    assert len(store) == 1
+    # The store alone decides duplicates: the verifier's replay guard is not consulted.
+    assert verifier.tracked_events == 0
 
 
 async def test_the_handlers_own_response_is_used(
@@ -417,6 +432,121 @@ async def test_aiohttp_recipe_rejects_a_forgery(public_key: str) -> None:
         status, _ = await post(session, f"{base}/telnyx/webhooks", body, signed(forger, body))
     assert status == 400
     assert events.seen == []
+
+
+# -- the recipes on a shared Redis store --------------------------------------------------------
+
+
+class Gated(Events):
+    """``Events`` whose first call waits until ``open`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open = asyncio.Event()
+        self.entered = asyncio.Event()
+
+    async def __call__(self, event: WebhookEvent) -> None:
+        self.entered.set()
+        await self.open.wait()
+        await super().__call__(event)
+
+
+async def test_fastapi_recipe_workers_share_redis_from_the_environment(
+    private_key: Ed25519PrivateKey,
+    public_key: str,
+    redis_server: RedisServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    example = load_example("fastapi_webhooks")
+    events = Gated()
+    workers = [example.create_app(WebhookVerifier(public_key), on_event=events) for _ in "ab"]
+    async with contextlib.AsyncExitStack() as stack:
+        clients = []
+        for app in workers:
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            clients.append(
+                await stack.enter_async_context(
+                    httpx.AsyncClient(transport=transport, base_url="http://testserver")
+                )
+            )
+        first, second = clients
+        body = event_body("ev-workers")
+        pending = asyncio.create_task(
+            first.post("/telnyx/webhooks", content=body, headers=signed(private_key, body))
+        )
+        await events.entered.wait()
+        busy = await second.post(
+            "/telnyx/webhooks", content=body, headers=signed(private_key, body)
+        )
+        assert (busy.status_code, busy.text) == (409, "event in progress elsewhere; retry later")
+        events.open.set()
+        assert (await pending).status_code == 200
+        retry = await second.post(
+            "/telnyx/webhooks", content=body, headers=signed(private_key, body)
+        )
+        assert (retry.status_code, retry.text) == (200, "duplicate event ignored")
+    assert [e.id for e in events.seen] == ["ev-workers"]
+
+
+async def test_aiohttp_recipe_replicas_share_a_redis_store(
+    private_key: Ed25519PrivateKey,
+    public_key: str,
+    redis_server: RedisServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    example = load_example("aiohttp_webhooks")
+    events = Events()
+    events.fail_next = 1
+    apps = [example.create_app(WebhookVerifier(public_key), on_event=events) for _ in "ab"]
+    async with serve(apps[0]) as one, serve(apps[1]) as two, aiohttp.ClientSession() as http:
+        body = event_body("ev-replicas", "video.room.session.ended")
+        urls = [f"{one}/telnyx/webhooks", f"{two}/telnyx/webhooks"]
+        assert (await post(http, urls[0], body, signed(private_key, body)))[0] == 500
+        assert await post(http, urls[1], body, signed(private_key, body)) == (200, "")
+        assert await post(http, urls[0], body, signed(private_key, body)) == (
+            200,
+            "duplicate event ignored",
+        )
+    assert [e.id for e in events.seen] == ["ev-replicas", "ev-replicas"]
+
+
+# -- docs/webhooks.md ---------------------------------------------------------------------------
+
+DOC = ROOT / "docs" / "webhooks.md"
+
+
+def doc_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.DOTALL)
+
+
+def test_every_doc_example_compiles() -> None:
+    blocks = doc_blocks()
+    assert len(blocks) >= 5
+    for block in blocks:
+        compile(block, str(DOC), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        'app.router.add_post("/telnyx/webhooks", telnyx_webhook)',
+        "reply = await receiver.receive(body, request.headers, handle_event)",
+        "store = RedisEventStore(redis, prefix=",
+    ],
+)
+async def test_doc_definitions_run(
+    marker: str, public_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELNYX_PUBLIC_KEY", public_key)
+    [block] = [b for b in doc_blocks() if marker in b]
+    namespace: dict[str, Any] = {"__name__": "doc_example"}
+    exec(compile(block, str(DOC), "exec"), namespace)
+    assert callable(namespace["telnyx_webhook"])
+    if "redis" in namespace:
+        await namespace["redis"].aclose()
 
 
 # -- without the optional extra -------------------------------------------------------------
