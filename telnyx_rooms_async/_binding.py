@@ -36,7 +36,7 @@ class Resource:
         self._pipeline = pipeline
 
 
-def _reader(op: Operation[Any, Any]) -> Callable[[bytes], Any]:
+def _reader(op: Operation[Any, Any], scrub: Callable[[str], str]) -> Callable[[bytes], Any]:
     """Turns a 2xx body into what the method returns."""
     result = op.result
     model = result.model
@@ -44,13 +44,13 @@ def _reader(op: Operation[Any, Any]) -> Callable[[bytes], Any]:
         return lambda _body: None
     if result.kind == "one":
         assert model is not None
-        return lambda body: structure_data(body, model)
+        return lambda body: structure_data(body, model, scrub=scrub)
     assert model is not None
     assert result.field is not None
     field = result.field
 
     def read_count(body: bytes) -> int:
-        value = getattr(structure_data(body, model), field)
+        value = getattr(structure_data(body, model, scrub=scrub), field)
         # The whole result is this one number, so its type is checked, unlike model fields.
         if type(value) is not int:
             raise APIResponseValidationError(f"the reply's 'data.{field}' is not an integer")
@@ -112,7 +112,7 @@ def _bind(op: Operation[Any, Any], pipeline: Pipeline, qualname: str) -> Callabl
 
         return paginate
 
-    read = _reader(op)
+    read = _reader(op, pipeline.scrub)
 
     async def call(*args: Any, **kwargs: Any) -> Any:
         path, params = target(args, kwargs)
@@ -122,7 +122,12 @@ def _bind(op: Operation[Any, Any], pipeline: Pipeline, qualname: str) -> Callabl
             request = Request(http_method, path, "", to_body(params), idempotent)
         else:
             request = Request(http_method, path, to_query(params), None, idempotent)
-        return read(await pipeline.send(request))
+        body = await pipeline.send(request)
+        try:
+            return read(body)
+        except APIResponseValidationError as exc:
+            pipeline.tag(exc, request)
+            raise
 
     return call
 

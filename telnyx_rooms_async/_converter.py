@@ -1,4 +1,11 @@
-"""The one cattrs converter: JSON documents in, frozen models out. Built once, at import."""
+"""The one cattrs converter: JSON documents in, frozen models out.
+
+Every attrs class is structured by a function generated for it from its fields' rules and
+registered through a cattrs hook factory, so a new model needs no registration. The same rules
+serve a second purpose: when a reply does not fit, ``explain`` walks it with the very same
+per-field conversions and says where, stopping after a few problems, so explaining a hostile
+reply costs no more than reading it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
-from typing import Any, Final, TypeVar, get_args, get_origin
+from typing import Any, Final, NamedTuple, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
@@ -20,15 +27,18 @@ from ._errors import APIResponseValidationError
 
 __all__ = [
     "CONVERTER",
+    "JSON_DECODER",
+    "explain",
     "loads",
-    "register_models",
     "structure_data",
     "structure_page",
     "to_dict",
     "to_json",
+    "warm",
 ]
 
 T = TypeVar("T")
+Scrub = Callable[[str], str]
 
 CONVERTER: Final = cattrs.Converter(forbid_extra_keys=False)
 
@@ -70,7 +80,6 @@ CONVERTER.register_unstructure_hook(datetime, _format_datetime)
 CONVERTER.register_unstructure_hook(date, date.isoformat)
 
 _PLAIN: Final = frozenset({str, int, float, bool})
-_DATETIME_HOOK: Final = "__dt"
 
 
 def _strip_none(tp: Any) -> Any:
@@ -82,68 +91,84 @@ def _strip_none(tp: Any) -> Any:
     return tp
 
 
-def _value_expr(name: str, tp: Any, raw: str, names: dict[str, Any]) -> str | None:
-    """Source of an expression that turns the non-None JSON value ``raw`` into ``tp``.
+# -- the rules of a field ----------------------------------------------------------------------
 
-    ``None`` means "no fast form": the caller falls back to the converter's own hook.
+
+class _Rule(NamedTuple):
+    """How one field of a model is read from its JSON object: the fast path and explanations
+    both follow it, so what one accepts the other does."""
+
+    name: str
+    required: bool
+    #: Source of the expression that converts ``v``, the field's JSON value.
+    expr: str
+    #: Source of the value a missing or null key gives (unused when required).
+    fallback: str
+    #: An empty array (any falsy value) gives the default too: tuple fields defaulting to ().
+    falsy_is_default: bool
+    #: The model inside the value (itself, or the item of a tuple or a mapping).
+    inner: type | None
+    #: How ``inner`` appears: ``"model"``, ``"tuple"``, ``"mapping"``, or ``""`` for none.
+    shape: str
+    #: What the value must be, in words.
+    expects: str
+
+
+def _value(name: str, tp: Any, names: dict[str, Any]) -> tuple[str, type | None, str, str]:
+    """Source of the expression turning the JSON value ``v`` into ``tp``, and its shape.
+
+    Plain values are taken as they are: the models trust server data for its shape only.
     """
     if tp in _PLAIN or tp is Any:
-        # JSON already gives these types; the models trust server data for shape only.
-        return raw
+        return "v", None, "", "any value"
     if tp is datetime:
-        if sys.version_info >= (3, 11):
-            # Inline on 3.11+: the C parser, then a naive value made UTC (see _parse_datetime).
-            names["__fromiso"] = _fromisoformat
-            names["__as_utc"] = _as_utc
-            return f"(d if (d := __fromiso({raw})).tzinfo is not None else __as_utc(d))"
-        return f"{_DATETIME_HOOK}({raw})"
+        names["__fromiso"] = _fromisoformat
+        names["__as_utc"] = _as_utc
+        # The C parser, then a naive value made UTC (see _parse_datetime).
+        expr = "(d if (d := __fromiso(v)).tzinfo is not None else __as_utc(d))"
+        return expr, None, "", "an ISO 8601 date-time string"
     origin = get_origin(tp)
     if origin is tuple:
         args = get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
             item = args[0]
             if item in _PLAIN:
-                return f"tuple({raw})"
+                return "tuple(v)", None, "", "an array"
             if attrs.has(item):
                 names[f"__s_{name}"] = CONVERTER.get_structure_hook(item)
                 names[f"__i_{name}"] = item
-                return f"tuple([__s_{name}(x, __i_{name}) for x in {raw}])"
+                expr = f"tuple([__s_{name}(x, __i_{name}) for x in v])"
+                return expr, item, "tuple", "an array of objects"
     if origin in (dict, Mapping):
         key, value = get_args(tp)
-        if key is str and (value is Any or attrs.has(value)):
-            if value is Any:
-                # Free-form JSON (an unknown event's payload): read-only at every level.
-                names["__freeze_json"] = models.freeze_json
-                return f"__freeze_json({raw})"
+        if key is str and value is Any:
+            # Free-form JSON (an unknown event's payload): read-only at every level.
+            names["__freeze_json"] = models.freeze_json
+            return "__freeze_json(dict(v))", None, "", "an object"
+        if key is str and attrs.has(value):
             names[f"__s_{name}"] = CONVERTER.get_structure_hook(value)
             names[f"__i_{name}"] = value
-            items = f"{{k: __s_{name}(x, __i_{name}) for k, x in {raw}.items()}}"
-            if origin is dict:
-                return items
-            # Read-only, like every other part of a frozen result.
-            names["__frozen"] = models.FrozenDict
-            return f"__frozen({items})"
+            items = f"{{k: __s_{name}(x, __i_{name}) for k, x in v.items()}}"
+            if origin is not dict:
+                # Read-only, like every other part of a frozen result.
+                names["__frozen"] = models.FrozenDict
+                items = f"__frozen({items})"
+            return items, value, "mapping", "an object of objects"
     if attrs.has(tp):
         names[f"__s_{name}"] = CONVERTER.get_structure_hook(tp)
         names[f"__i_{name}"] = tp
-        return f"__s_{name}({raw}, __i_{name})"
-    return None
+        return f"__s_{name}(v, __i_{name})", tp, "model", "an object"
+    names[f"__h_{name}"] = CONVERTER.get_structure_hook(tp)
+    names[f"__t_{name}"] = tp
+    return f"__h_{name}(v, __t_{name})", None, "", f"a {getattr(tp, '__name__', tp)}"
 
 
-def _field_expr(field: attrs.Attribute[Any], names: dict[str, Any]) -> str:
-    """Source of the expression that computes one field from the JSON object ``o``."""
+def _rule(field: attrs.Attribute[Any], names: dict[str, Any]) -> _Rule:
     name = field.name
-    tp = field.type
     default = field.default
     if default is attrs.NOTHING:
-        # A missing required key raises KeyError, reported as a validation error.
-        expr = _value_expr(name, tp, f"o[{name!r}]", names)
-        if expr is not None:
-            return expr
-        names[f"__h_{name}"] = CONVERTER.get_structure_hook(tp)
-        names[f"__t_{name}"] = tp
-        return f"__h_{name}(o[{name!r}], __t_{name})"
-    # Missing and null are the same to a reader of the model: both give the default.
+        expr, inner, shape, expects = _value(name, field.type, names)
+        return _Rule(name, True, expr, "", False, inner, shape, expects)
     if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
         factory: Any = default
         if factory.takes_self:  # pragma: no cover - no model uses it
@@ -155,18 +180,22 @@ def _field_expr(field: attrs.Attribute[Any], names: dict[str, Any]) -> str:
     else:
         names[f"__d_{name}"] = default
         fallback = f"__d_{name}"
-    inner = _strip_none(tp)
-    if fallback == "None" and (inner in _PLAIN or inner is Any):
-        return f"g({name!r})"
-    expr = _value_expr(name, inner, "v", names)
-    if expr is None:
-        names[f"__h_{name}"] = CONVERTER.get_structure_hook(inner)
-        names[f"__t_{name}"] = inner
-        expr = f"__h_{name}(v, __t_{name})"
-    if default == () and get_origin(inner) is tuple:
-        # Empty lists are the common case (a session with no participants): skip the loop.
-        return f"(() if not (v := g({name!r})) else {expr})"
-    return f"({fallback} if (v := g({name!r})) is None else {expr})"
+    inner_tp = _strip_none(field.type)
+    expr, inner, shape, expects = _value(name, inner_tp, names)
+    falsy = default == () and get_origin(inner_tp) is tuple
+    return _Rule(name, False, expr, fallback, falsy, inner, shape, expects)
+
+
+def _lines(rule: _Rule, local: str) -> list[str]:
+    """Statements that leave the field's value in ``local``, reading the JSON object ``o``."""
+    key = repr(rule.name)
+    if rule.required:
+        # A missing required key raises KeyError: the reply does not fit.
+        return [f"v = o[{key}]", f"{local} = {rule.expr}"]
+    if rule.expr == "v" and rule.fallback == "None":
+        return [f"{local} = g({key})"]
+    test = "not (v := g({}))" if rule.falsy_is_default else "(v := g({})) is None"
+    return [f"{local} = {rule.fallback} if {test.format(key)} else {rule.expr}"]
 
 
 def _direct_slots(cls: type) -> dict[str, Any] | None:
@@ -201,8 +230,19 @@ def _direct_slots(cls: type) -> dict[str, Any] | None:
     return setters
 
 
-def _make_structure_fn(cls: type, *, direct: bool = True) -> Callable[[Any, object], Any]:
-    """Generate one straight-line function that builds ``cls`` from a JSON object.
+class _Plan(NamedTuple):
+    """A model's generated structure function and, for explanations, each field's rule with
+    the compiled conversion of its value."""
+
+    structure: Callable[[Any, object], Any]
+    fields: tuple[tuple[_Rule, Callable[[Any], Any]], ...]
+
+
+_PLANS: Final[dict[type, _Plan]] = {}
+
+
+def _plan(cls: type, *, direct: bool = True) -> _Plan:
+    """Generate the straight-line function that builds ``cls`` from a JSON object.
 
     cattrs' own generated hook costs about 2.5x more per object on list replies: a call
     per field, a kwargs dict per object. Here each plain field is a ``dict.get``, each
@@ -211,61 +251,177 @@ def _make_structure_fn(cls: type, *, direct: bool = True) -> Callable[[Any, obje
     through ``object.__setattr__`` in attrs' ``__init__``. ``benchmarks/bench_structure.py``
     measures each of these choices.
     """
-    names: dict[str, Any] = {"__cl": cls, _DATETIME_HOOK: _parse_datetime}
-    fields = attrs.fields(cls)
-    exprs = [(field, _field_expr(field, names)) for field in fields if field.init]
+    attrs.resolve_types(cls)
+    names: dict[str, Any] = {"__cl": cls}
+    rules = [_rule(field, names) for field in attrs.fields(cls) if field.init]
     setters = _direct_slots(cls) if direct else None
-    lines = [f"def structure_{cls.__name__}(o, _=None):", "    g = o.get"]
+    body = ["g = o.get"]
+    for index, rule in enumerate(rules):
+        body += _lines(rule, f"f{index}")
     if setters is None:
-        args = ", ".join(f"{field.alias}={expr}" for field, expr in exprs)
-        lines.append(f"    return __cl({args})")
+        args = ", ".join(
+            f"{a.alias}=f{i}" for i, a in enumerate(a for a in attrs.fields(cls) if a.init)
+        )
+        body.append(f"return __cl({args})")
     else:
         names["__new"] = object.__new__
-        lines.append("    self = __new(__cl)")
-        for field, expr in exprs:
-            names[f"__set_{field.name}"] = setters[field.name]
-            lines.append(f"    __set_{field.name}(self, {expr})")
-        lines.append("    return self")
-    source = "\n".join(lines) + "\n"
+        body.append("self = __new(__cl)")
+        for index, rule in enumerate(rules):
+            names[f"__set_{rule.name}"] = setters[rule.name]
+            body.append(f"__set_{rule.name}(self, f{index})")
+        body.append("return self")
+    source = f"def structure_{cls.__name__}(o, _=None):\n" + "".join(f"    {s}\n" for s in body)
+    # Each field's conversion on its own, from the same source, for explanations.
+    source += "".join(f"def convert_{r.name}(v):\n    return {r.expr}\n" for r in rules)
     exec(compile(source, f"<telnyx_rooms_async structure {cls.__qualname__}>", "exec"), names)
-    fn: Callable[[Any, object], Any] = names[f"structure_{cls.__name__}"]
-    return fn
+    plan = _Plan(
+        names[f"structure_{cls.__name__}"],
+        tuple((r, names[f"convert_{r.name}"]) for r in rules),
+    )
+    if direct:
+        _PLANS[cls] = plan
+    return plan
 
 
-_HOOKS: Final[dict[type, Callable[[Any, object], Any]]] = {}
+def _is_model(cls: Any) -> bool:
+    return isinstance(cls, type) and attrs.has(cls)
 
 
-def register_models(*classes: type) -> None:
-    """Generate and cache the structure hook of each model class (in dependency order)."""
+CONVERTER.register_structure_hook_factory(_is_model, lambda cls: _plan(cls).structure)
+
+
+def warm(*classes: type) -> None:
+    """Generate the structure functions of ``classes`` now, so a bad annotation fails at
+    import and the first reply pays nothing extra."""
     for cls in classes:
-        attrs.resolve_types(cls)
-        hook = _make_structure_fn(cls)
-        CONVERTER.register_structure_hook(cls, hook)
-        _HOOKS[cls] = hook
+        CONVERTER.get_structure_hook(cls)
 
 
-def _hook(cls: type) -> Callable[[Any, object], Any]:
-    hook = _HOOKS.get(cls)
-    return hook if hook is not None else CONVERTER.get_structure_hook(cls)
+warm(*(c for c in vars(models).values() if _is_model(c) and c.__module__ == models.__name__))
 
 
-register_models(
-    models.RoomParticipant,
-    models.RoomSession,
-    models.Room,
-    models.VideoRegion,
-    models.RoomComposition,
-    models.RoomRecording,
-    models.ClientToken,
-    models.RefreshedClientToken,
-    models.ActionResult,
-    models.RoomRecordingsDeleted,
-    models.PageMeta,
-)
+# -- explanations ------------------------------------------------------------------------------
+
+#: Problems reported for one reply; the walk stops there.
+MAX_PROBLEMS: Final = 3
 
 
-#: The C scanner json.loads itself ends up in, with json.loads' default settings.
-_scan_once: Final = json.scanner.make_scanner(typing.cast(Any, json.JSONDecoder()))
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _keep(text: str) -> str:
+    return text
+
+
+def explain(
+    cls: type, data: Any, path: str, *, scrub: Scrub = _keep, many: bool = False
+) -> list[str]:
+    """Where ``data`` breaks the rules of ``cls`` (``many``: of each item of a list of them).
+
+    At most ``MAX_PROBLEMS`` lines, each a JSON path and what was wrong there; never the
+    value itself, which could be anything the server sent.
+    """
+    problems: list[str] = []
+    if many:
+        _explain_items(cls, data, path, problems, scrub)
+    else:
+        _explain_object(cls, data, path, problems, scrub)
+    return problems[:MAX_PROBLEMS]
+
+
+def _explain_items(cls: type, items: Any, path: str, out: list[str], scrub: Scrub) -> None:
+    hook = CONVERTER.get_structure_hook(cls)
+    try:
+        iterator = iter(items)
+    except TypeError:
+        out.append(f"{path}: expected an array, got {_kind(items)}")
+        return
+    for index, item in enumerate(iterator):
+        try:
+            hook(item, cls)
+        except Exception:
+            _explain_object(cls, item, f"{path}[{index}]", out, scrub)
+        if len(out) >= MAX_PROBLEMS:
+            return
+
+
+def _explain_object(cls: type, data: Any, path: str, out: list[str], scrub: Scrub) -> None:
+    if not isinstance(data, dict):
+        out.append(f"{path}: expected an object, got {_kind(data)}")
+        return
+    plan = _PLANS.get(cls) or _plan(cls)
+    for rule, convert in plan.fields:
+        where = f"{path}.{rule.name}"
+        if rule.required:
+            if rule.name not in data:
+                out.append(f"{where}: is required but missing")
+                continue
+            value = data[rule.name]
+        else:
+            value = data.get(rule.name)
+            if value is None or (rule.falsy_is_default and not value):
+                continue
+        try:
+            convert(value)
+        except Exception:
+            before = len(out)
+            if rule.shape == "model" and rule.inner is not None:
+                _explain_object(rule.inner, value, where, out, scrub)
+            elif rule.shape == "tuple" and rule.inner is not None:
+                _explain_items(rule.inner, value, where, out, scrub)
+            elif rule.shape == "mapping" and rule.inner is not None and isinstance(value, dict):
+                for key, item in value.items():
+                    inner = f"{where}[{scrub(str(key))!r}]"
+                    _explain_object(rule.inner, item, inner, out, scrub)
+                    if len(out) >= MAX_PROBLEMS:
+                        return
+            if len(out) == before:
+                out.append(f"{where}: expected {rule.expects}, got {_kind(value)}")
+        if len(out) >= MAX_PROBLEMS:
+            return
+
+
+def _misfit(name: str, problems: list[str]) -> APIResponseValidationError:
+    detail = "; ".join(problems) if problems else "its shape"
+    more = " (and possibly more)" if len(problems) >= MAX_PROBLEMS else ""
+    return APIResponseValidationError(f"the reply does not fit {name}: {detail}{more}")
+
+
+# -- JSON --------------------------------------------------------------------------------------
+
+
+def _no_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON; orjson refuses them as well, so both decoders agree.
+    raise ValueError(f"{name} is not JSON")
+
+
+if sys.version_info >= (3, 11):
+    _PARSE_INT: Any = None
+else:  # pragma: no cover - 3.11+ refuses over-long integers by itself
+
+    def _PARSE_INT(digits: str) -> int:
+        # Converting a very long digit string takes quadratic time; 3.11 refuses past 4300.
+        if len(digits) > 4300:
+            raise ValueError("the integer has too many digits")
+        return int(digits)
+
+
+_DECODER: Final = json.JSONDecoder(parse_constant=_no_constant, parse_int=_PARSE_INT)
+#: The C scanner json.loads itself ends up in.
+_scan_once: Final = json.scanner.make_scanner(typing.cast(Any, _DECODER))
 
 
 def _stdlib_loads(body: bytes) -> Any:
@@ -280,9 +436,9 @@ def _stdlib_loads(body: bytes) -> Any:
         text = body.decode()
         value, end = _scan_once(text, 0)
     except (UnicodeDecodeError, StopIteration, ValueError):
-        return json.loads(body)
+        return json.loads(body, parse_constant=_no_constant, parse_int=_PARSE_INT)
     if end != len(text) and text[end:].strip(" \t\n\r"):
-        return json.loads(body)
+        return json.loads(body, parse_constant=_no_constant, parse_int=_PARSE_INT)
     return value
 
 
@@ -303,94 +459,75 @@ def loads(body: bytes, *, status: int | None = None) -> Any:
     """Decode a reply body once; a body that is not JSON is a validation error."""
     try:
         return _json_loads(body)
-    except ValueError:
-        # The body is not quoted: a proxy's page may echo request headers, the key among them.
-        kind = "an HTML page" if body.lstrip()[:1] == b"<" else "not JSON"
-        raise APIResponseValidationError(
-            f"the reply is not valid JSON: {len(body)} bytes, {kind}", status=status
-        ) from None
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        pass
+    # Raised here, outside the except block, so the decoder's error is not chained; the
+    # body is not quoted: a proxy's page may echo request headers, the key among them.
+    kind = "an HTML page" if body.lstrip()[:1] == b"<" else "not JSON, or nested too deeply"
+    raise APIResponseValidationError(
+        f"the reply is not valid JSON: {len(body)} bytes, {kind}", status=status
+    )
 
 
-_detailed: cattrs.Converter | None = None
+# -- replies -----------------------------------------------------------------------------------
 
 
-def _detailed_converter() -> cattrs.Converter:
-    """A cattrs converter with detailed validation, built on the first bad reply only.
-
-    The fast hooks stop at the first problem with a bare ``KeyError`` or ``TypeError``;
-    this one says where it is (``@ $.sessions[0].id``). It mirrors the fast hooks' rules:
-    plain JSON values pass as they are, datetimes go through the same parser.
-    """
-    global _detailed
-    if _detailed is None:
-        conv = cattrs.Converter(forbid_extra_keys=False, detailed_validation=True)
-        for plain in _PLAIN:
-            conv.register_structure_hook(plain, _passthrough)
-        conv.register_structure_hook(datetime, _parse_datetime)
-        _detailed = conv
-    return _detailed
-
-
-def _passthrough(value: Any, _: object) -> Any:
-    return value
-
-
-#: Lines of ``cattrs.transform_error`` kept in the message.
-_MAX_DETAIL_LINES: Final = 3
-
-
-def _fail(name: str, shape: Any, data: Any, exc: Exception) -> APIResponseValidationError:
-    """The error for a reply that did not fit ``shape``, saying where when cattrs can tell."""
-    detail = f"{type(exc).__name__}: {exc}"
-    try:
-        _detailed_converter().structure(data, shape)
-    except cattrs.BaseValidationError as full:
-        lines = cattrs.transform_error(full, path="$")
-        if lines:
-            more = len(lines) - _MAX_DETAIL_LINES
-            detail = "; ".join(lines[:_MAX_DETAIL_LINES]) + (f" (+{more} more)" if more > 0 else "")
-    except Exception:
-        pass  # cattrs could not say more; the fast path's message stands
-    return APIResponseValidationError(f"the reply does not fit {name}: {detail}")
-
-
-def structure_data(body: bytes, cls: type[T]) -> T:
+def structure_data(body: bytes, cls: type[T], *, scrub: Scrub = _keep) -> T:
     """Decode ``{"data": {...}}`` and structure ``data`` into ``cls``."""
     doc = loads(body)
     data = doc.get("data") if isinstance(doc, dict) else None
     if not isinstance(data, dict):
         raise APIResponseValidationError(f"the reply has no 'data' object for {cls.__name__}")
     try:
-        result: T = _hook(cls)(data, cls)
-    except Exception as exc:  # any shape error in server data
-        raise _fail(cls.__name__, cls, data, exc) from None
-    return result
+        result: T = CONVERTER.get_structure_hook(cls)(data, cls)
+        return result
+    except Exception:  # any shape error in server data; explained below, nothing chained
+        pass
+    raise _misfit(cls.__name__, explain(cls, data, "$.data", scrub=scrub))
 
 
-def structure_page(body: bytes, cls: type[T]) -> tuple[tuple[T, ...], models.PageMeta]:
-    """Decode ``{"data": [...], "meta": {...}}`` into items and page metadata."""
+_META_FIELDS: Final = tuple(a.name for a in attrs.fields(models.PageMeta))
+_PAGE_META_HOOK: Final = CONVERTER.get_structure_hook(models.PageMeta)
+
+
+def structure_page(
+    body: bytes, cls: type[T], *, scrub: Scrub = _keep
+) -> tuple[tuple[T, ...], models.PageMeta]:
+    """Decode ``{"data": [...], "meta": {...}}`` into items and page metadata.
+
+    Unlike model fields, ``meta`` must hold integers (or nulls): the paginator reads it.
+    """
     doc = loads(body)
     data = doc.get("data") if isinstance(doc, dict) else None
     if not isinstance(data, list):
         raise APIResponseValidationError(f"the reply has no 'data' list of {cls.__name__}")
-    hook = _hook(cls)
-    try:
+    hook = CONVERTER.get_structure_hook(cls)
+    items: tuple[T, ...] | None = None
+    try:  # noqa: SIM105 - free on the hot path, unlike contextlib.suppress()
         items = tuple([hook(item, cls) for item in data])
-    except Exception as exc:  # any shape error in server data
-        raise _fail(cls.__name__, tuple[cls, ...], data, exc) from None  # type: ignore[valid-type]
+    except Exception:  # any shape error in server data; explained below, nothing chained
+        pass
+    if items is None:
+        raise _misfit(cls.__name__, explain(cls, data, "$.data", scrub=scrub, many=True))
     raw_meta = doc.get("meta")
-    try:
-        meta = (
-            _PAGE_META_HOOK(raw_meta, models.PageMeta)
-            if isinstance(raw_meta, dict)
-            else models.PageMeta()
-        )
-    except Exception as exc:  # any shape error in server data
-        raise _fail("PageMeta", models.PageMeta, raw_meta, exc) from None
+    if raw_meta is None:
+        return items, models.PageMeta()
+    wrong = (
+        ["$.meta: expected an object"]
+        if not isinstance(raw_meta, dict)
+        else [
+            f"$.meta.{name}: expected an integer, got {_kind(raw_meta[name])}"
+            for name in _META_FIELDS
+            if raw_meta.get(name) is not None and type(raw_meta[name]) is not int
+        ]
+    )
+    if wrong:
+        raise _misfit("PageMeta", wrong[:MAX_PROBLEMS])
+    meta: models.PageMeta = _PAGE_META_HOOK(raw_meta, models.PageMeta)
     return items, meta
 
 
-_PAGE_META_HOOK: Final = _hook(models.PageMeta)
+# -- the other way -----------------------------------------------------------------------------
 
 
 def to_dict(value: Any) -> Any:

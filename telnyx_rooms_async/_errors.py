@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import attrs
 
 from ._retry import header, parse_retry_after
-from .models import freeze_json
+from ._scrub import printable
+from .models import TooDeep, freeze_json
 
 __all__ = [
     "APIConnectionError",
@@ -33,6 +34,7 @@ __all__ = [
     "TelnyxError",
     "UnprocessableEntityError",
     "error_for",
+    "request_id_of",
 ]
 
 # How much of a non-JSON error body is kept: enough to recognise a proxy's page.
@@ -85,7 +87,19 @@ def _rebuild(cls: type[Exception], args: tuple[Any, ...], kwargs: dict[str, Any]
     return cls(*args, **kwargs)
 
 
-class APIConnectionError(TelnyxError):
+class _CallError(TelnyxError):
+    """An error of one call: it says which request it was (method and URL, no query)."""
+
+    #: The HTTP method of the call, e.g. ``"GET"``.
+    method: str | None = None
+    #: The URL that was called, without its query string.
+    url: str | None = None
+
+    def _where(self) -> str:
+        return f" — {self.method} {self.url}" if self.method and self.url else ""
+
+
+class APIConnectionError(_CallError):
     """The request failed below HTTP: refused, reset, cut short or timed out."""
 
     def __init__(self, message: str, *, request_sent: bool) -> None:
@@ -93,6 +107,9 @@ class APIConnectionError(TelnyxError):
         self.message = message
         #: False only when the request provably never reached the server.
         self.request_sent = request_sent
+
+    def __str__(self) -> str:
+        return self.message + self._where()
 
     def __reduce__(self) -> tuple[Any, ...]:
         kwargs = {"request_sent": self.request_sent}
@@ -107,13 +124,16 @@ class DeadlineExceededError(APITimeoutError):
     """The call's total deadline (``timeout``) passed; it is never retried."""
 
 
-class APIResponseValidationError(TelnyxError):
+class APIResponseValidationError(_CallError):
     """A successful reply was not JSON or did not fit the expected model."""
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+
+    def __str__(self) -> str:
+        return self.message + self._where()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), (self.message,), {"status": self.status}), self.__dict__)
@@ -149,7 +169,7 @@ class APIErrorDetail:
     """Extra data, such as a documentation URL."""
 
 
-class APIStatusError(TelnyxError):
+class APIStatusError(_CallError):
     """The API answered with an error status."""
 
     def __init__(
@@ -205,7 +225,10 @@ class APIStatusError(TelnyxError):
             parts.append(f"retry after {self.retry_after:g}s")
         if self.request_id:
             parts.append(f"request id {self.request_id}")
-        return " — ".join(parts)
+        return " — ".join(parts) + self._where()
+
+    def __str__(self) -> str:
+        return self._describe()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._describe()!r})"
@@ -254,56 +277,106 @@ _BY_STATUS: Final[Mapping[int, type[APIStatusError]]] = {
 }
 
 
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
+#: Error details kept from one reply (``str()`` shows the first and counts the rest).
+_MAX_DETAILS: Final = 100
+#: The longest ``x-request-id`` kept; request ids are short.
+_MAX_REQUEST_ID: Final = 200
 
 
-def _detail(item: Mapping[str, Any]) -> APIErrorDetail:
-    raw_source = item.get("source")
-    source = None
-    if isinstance(raw_source, Mapping):
-        source = ErrorSource(
-            pointer=_text(raw_source.get("pointer")), parameter=_text(raw_source.get("parameter"))
+def _keep(text: str) -> str:
+    return text
+
+
+def _details(doc: Any, scrub: Callable[[str], str]) -> tuple[APIErrorDetail, ...] | None:
+    """The error details of a decoded body, or None when it is not an error document."""
+
+    def text(value: object) -> str | None:
+        if value is None:
+            return None
+        return scrub(value if isinstance(value, str) else str(value)[:_TEXT_PREVIEW])
+
+    def detail(item: Mapping[str, Any]) -> APIErrorDetail:
+        raw_source = item.get("source")
+        source = None
+        if isinstance(raw_source, Mapping):
+            source = ErrorSource(
+                pointer=text(raw_source.get("pointer")), parameter=text(raw_source.get("parameter"))
+            )
+        meta = item.get("meta")
+        try:
+            frozen = freeze_json(dict(meta), scrub) if isinstance(meta, Mapping) else None
+        except TooDeep:
+            frozen = None  # absurd nesting: not kept, the rest of the error is
+        return APIErrorDetail(
+            code=text(item.get("code")),
+            title=text(item.get("title")),
+            detail=text(item.get("detail")),
+            source=source,
+            meta=frozen,
         )
-    meta = item.get("meta")
-    return APIErrorDetail(
-        code=_text(item.get("code")),
-        title=_text(item.get("title")),
-        detail=_text(item.get("detail")),
-        source=source,
-        meta=freeze_json(dict(meta)) if isinstance(meta, Mapping) else None,
-    )
+
+    if not isinstance(doc, Mapping):
+        return None
+    items = doc.get("errors")
+    if isinstance(items, list):
+        return tuple(detail(i) for i in items[:_MAX_DETAILS] if isinstance(i, Mapping))
+    if "code" in doc or "title" in doc or "detail" in doc:
+        return (detail(doc),)
+    if "message" in doc:
+        return (APIErrorDetail(title=text(doc["message"])),)
+    return None
 
 
-def _parse_body(body: bytes) -> tuple[tuple[APIErrorDetail, ...], str | None]:
+def _parse_body(
+    body: bytes, scrub: Callable[[str], str]
+) -> tuple[tuple[APIErrorDetail, ...], str | None]:
     """Read every error shape the API uses; never raise."""
     if not body.strip():
         return (), None
     try:
-        doc = json.loads(body)
-    except ValueError:
-        return (), body[:_TEXT_PREVIEW].decode("utf-8", "replace")
-    if isinstance(doc, Mapping):
-        items = doc.get("errors")
-        if isinstance(items, list):
-            return tuple(_detail(i) for i in items if isinstance(i, Mapping)), None
-        if "code" in doc or "title" in doc or "detail" in doc:
-            return (_detail(doc),), None
-        if "message" in doc:
-            return (APIErrorDetail(title=_text(doc["message"])),), None
-    return (), body[:_TEXT_PREVIEW].decode("utf-8", "replace")
+        details = _details(json.loads(body, parse_constant=_no_constant), scrub)
+    except (ValueError, RecursionError):  # not JSON, or absurdly deep JSON
+        details = None
+    if details is not None:
+        return details, None
+    return (), scrub(body[:_TEXT_PREVIEW].decode("utf-8", "replace"))
 
 
-def error_for(status: int, headers: Mapping[str, str], body: bytes) -> APIStatusError:
-    """The typed error for an error reply; pure, and it never raises."""
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def request_id_of(headers: Mapping[str, str], scrub: Callable[[str], str] = _keep) -> str | None:
+    """The reply's ``x-request-id``, printable and without the key, or None."""
+    raw = header(headers, "x-request-id")
+    return scrub(printable(raw, _MAX_REQUEST_ID)) if raw else None
+
+
+def error_for(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    scrub: Callable[[str], str] = _keep,
+) -> APIStatusError:
+    """The typed error for an error reply; pure, and it never raises.
+
+    ``scrub`` is applied to every string taken from the reply (the client passes one that
+    masks its API key).
+    """
     cls = _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
-    errors, text = _parse_body(body)
+    try:
+        errors, text = _parse_body(body, scrub)
+    except Exception:  # a defence in depth: an error reply must still give an error
+        errors, text = (), None
+    try:
+        retry_after = parse_retry_after(headers)
+    except Exception:
+        retry_after = None
     return cls(
         status,
         errors=errors,
-        request_id=header(headers, "x-request-id") or None,
-        retry_after=parse_retry_after(headers),
+        request_id=request_id_of(headers, scrub),
+        retry_after=retry_after,
         text=text,
     )

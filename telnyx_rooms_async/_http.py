@@ -7,7 +7,7 @@ import inspect
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, TypeVar
 from urllib.parse import quote
 
 import aiohttp
@@ -18,6 +18,7 @@ from yarl import URL
 
 from ._errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     DeadlineExceededError,
@@ -25,13 +26,17 @@ from ._errors import (
     ResponseTooLargeError,
     TelnyxError,
     error_for,
+    request_id_of,
 )
 from ._retry import RETRY_STATUSES, delays
+from ._scrub import Scrubber, printable
 from ._session import Pool
 
 __all__ = ["Pipeline", "Request", "RetryEvent", "encode_id"]
 
 log: Final = logging.getLogger("telnyx_rooms_async")
+
+E = TypeVar("E", bound="APIConnectionError | APIStatusError | APIResponseValidationError")
 
 _JSON_CT: Final = {"Content-Type": "application/json"}
 #: aiohttp rounds timers of 5 s or more up to the next whole second; that would let a call
@@ -126,24 +131,33 @@ class _Call:
         self.pending: TelnyxError | None = None
 
 
-def _describe(exc: BaseException) -> str:
+#: The longest description of a lower-level failure kept in a message.
+_MAX_DESCRIPTION: Final = 300
+
+
+def _describe(exc: BaseException, scrub: Scrubber) -> str:
+    """A failure below HTTP in words, without the key, even if a server put it in them."""
     if isinstance(exc, aiohttp.ClientResponseError):
-        # Its repr carries request_info, whose headers hold the Authorization header.
-        return f"{type(exc).__name__}: {exc.status} {exc.message}"
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        # Its repr carries request_info, whose headers hold the Authorization header; its
+        # message may quote what the server sent where a status line should be.
+        text = f"{type(exc).__name__}: {exc.status} {exc.message}"
+    else:
+        detail = str(exc)
+        text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return scrub(printable(text, _MAX_DESCRIPTION))
 
 
-def _connection_error(exc: BaseException, call: _Call, timeout: float) -> APIConnectionError:
+def _connection_error(exc: BaseException, timeout: float, scrub: Scrubber) -> APIConnectionError:
+    what = _describe(exc, scrub)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return APITimeoutError(
-            f"could not connect within {timeout:g}s ({_describe(exc)})", request_sent=False
+            f"could not connect within {timeout:g}s ({what})", request_sent=False
         )
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return APIConnectionError(f"could not connect: {_describe(exc)}", request_sent=False)
+        return APIConnectionError(f"could not connect: {what}", request_sent=False)
     if isinstance(exc, asyncio.TimeoutError):
-        return APITimeoutError(f"the attempt timed out ({_describe(exc)})", request_sent=True)
-    return APIConnectionError(f"the connection failed: {_describe(exc)}", request_sent=True)
+        return APITimeoutError(f"the attempt timed out ({what})", request_sent=True)
+    return APIConnectionError(f"the connection failed: {what}", request_sent=True)
 
 
 def should_retry(exc: Exception, idempotent: bool) -> bool:
@@ -174,16 +188,16 @@ class Pipeline:
         "_headers",
         "_headers_json",
         "_pool",
-        "_secret",
         "_send_idempotent",
         "_send_once",
+        "scrub",
         "settings",
     )
 
     def __init__(self, pool: Pool, base_url: str, auth: str, settings: Settings) -> None:
         self._pool = pool
-        # The key alone, to scrub it from error bodies that repeat the request's headers.
-        self._secret = auth.partition(" ")[2].encode()
+        #: Masks the key in every string built from what a server sent.
+        self.scrub = Scrubber(auth.partition(" ")[2])
         self._base = base_url.rstrip("/")
         self.settings = settings
         headers = {"Accept": "application/json", **settings.headers, "Authorization": auth}
@@ -289,12 +303,26 @@ class Pipeline:
     def _deadline_error(
         self, call: _Call, last: TelnyxError | None, when: str
     ) -> DeadlineExceededError:
-        last_text = f"{type(last).__name__}: {last}" if last is not None else "none"
-        return DeadlineExceededError(
-            f"the call's deadline (timeout={self.settings.timeout:g}s) passed: {when};"
-            f" {call.attempts} attempt(s) ran; last failure: {last_text}",
-            request_sent=call.attempts > 0,
+        if isinstance(last, APIStatusError):
+            last_text = f"{type(last).__name__}: HTTP {last.status}"
+        elif last is not None:
+            last_text = f"{type(last).__name__}: {getattr(last, 'message', last)}"
+        else:
+            last_text = "none"
+        return self.tag(
+            DeadlineExceededError(
+                f"the call's deadline (timeout={self.settings.timeout:g}s) passed: {when};"
+                f" {call.attempts} attempt(s) ran; last failure: {last_text}",
+                request_sent=call.attempts > 0,
+            ),
+            call.request,
         )
+
+    def tag(self, error: E, request: Request) -> E:
+        """``error`` with the call's method and URL (never its query) set on it."""
+        error.method = request.method
+        error.url = self._base + request.path
+        return error
 
     async def _attempt(self, call: _Call) -> bytes:
         pool = self._pool
@@ -338,13 +366,26 @@ class Pipeline:
                 limit = settings.max_response_size
                 length = resp.content_length
                 if length is not None and length > limit:
-                    raise ResponseTooLargeError(
-                        f"the reply declares {length} bytes, above max_response_size={limit}",
-                        status=status,
+                    raise self.tag(
+                        ResponseTooLargeError(
+                            f"the reply declares {length} bytes, above max_response_size={limit}",
+                            status=status,
+                        ),
+                        request,
                     )
-                body = await resp.read() if length is not None else await _read_limited(resp, limit)
                 headers = resp.headers
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                if length is not None and "Content-Encoding" not in headers:
+                    # The parser stops at Content-Length, which is below the limit.
+                    body = await resp.read()
+                else:
+                    # Decoded (gzip, br...) or of unknown length: count what is held.
+                    body = await _read_limited(resp, limit)
+        except ResponseTooLargeError as exc:
+            self.tag(exc, request)
+            raise
+        except TelnyxError:
+            raise
+        except Exception as exc:  # aiohttp's, the socket's, the parser's: all below HTTP
             if (
                 isinstance(exc, asyncio.TimeoutError)
                 and pool.loop_time() >= call.deadline - _DEADLINE_SLACK
@@ -353,7 +394,9 @@ class Pipeline:
                     call, call.last_failure, f"attempt {call.attempts} was cut short"
                 )
             else:
-                failure = _connection_error(exc, call, settings.connect_timeout)
+                failure = self.tag(
+                    _connection_error(exc, settings.connect_timeout, self.scrub), request
+                )
                 call.last_failure = failure
         if failure is not None:
             # Raised outside the except block so aiohttp's exception is not chained.
@@ -377,15 +420,20 @@ class Pipeline:
                 status,
                 call.attempts,
                 pool.loop_time() - started,
-                headers.get("x-request-id"),
+                request_id_of(headers, self.scrub),
             )
         if status >= 300:
-            if self._secret and self._secret in body:
-                # A proxy's error page may echo the request headers: keep the key out of errors.
-                body = body.replace(self._secret, b"***")
-            error = error_for(status, headers, body)
+            error = self.tag(error_for(status, headers, body, scrub=self.scrub), request)
             call.last_failure = error
             raise error
+        if status < 200:
+            # An interim status (1xx) or a number below it cannot end an exchange.
+            raise self.tag(
+                APIResponseValidationError(
+                    f"the reply's status {status} is not a final HTTP status", status=status
+                ),
+                request,
+            )
         return body
 
 

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
 from ._converter import structure_page
-from ._errors import InvalidParams
+from ._errors import APIResponseValidationError, InvalidParams
 from ._http import Pipeline, Request
 from .models import PageMeta
 from .params import PAGE_NUMBER, to_query
@@ -89,9 +89,14 @@ class AsyncPaginator(Generic[T]):
         return await self._fetch(number)
 
     async def _fetch(self, number: int) -> Page[T]:
-        query = to_query(self._params, page_number=number)
-        body = await self._pipeline.send(Request("GET", self._path, query))
-        items, meta = structure_page(body, self._item)
+        pipeline = self._pipeline
+        request = Request("GET", self._path, to_query(self._params, page_number=number))
+        body = await pipeline.send(request)
+        try:
+            items, meta = structure_page(body, self._item, scrub=pipeline.scrub)
+        except APIResponseValidationError as exc:
+            pipeline.tag(exc, request)
+            raise
         return Page(self, number, items, meta)
 
     def __await__(self) -> Generator[Any, None, Page[T]]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Final, NoReturn, TypeVar
 
 import attrs
 
@@ -20,6 +20,7 @@ __all__ = [
     "RoomRecording",
     "RoomRecordingsDeleted",
     "RoomSession",
+    "TooDeep",
     "VideoRegion",
 ]
 
@@ -44,13 +45,46 @@ class FrozenDict(dict[K, V]):
         return (type(self), (dict(self),))
 
 
-def freeze_json(value: Any) -> Any:
-    """Decoded JSON made read-only all the way down: objects to FrozenDict, arrays to tuples."""
-    if isinstance(value, dict):
-        return FrozenDict({k: freeze_json(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(freeze_json(v) for v in value)
-    return value
+#: Free-form JSON deeper than this is not kept (its repr, pickling and equality would recurse).
+MAX_JSON_DEPTH: Final = 64
+
+
+class TooDeep(ValueError):
+    """Free-form JSON nested deeper than ``MAX_JSON_DEPTH``."""
+
+
+def freeze_json(value: Any, text: Callable[[str], str] | None = None) -> Any:
+    """Decoded JSON made read-only all the way down: objects to FrozenDict, arrays to tuples.
+
+    ``text``, when given, is applied to every string, keys included (the client passes its
+    scrubber). Works without recursion; raises ``TooDeep`` past ``MAX_JSON_DEPTH`` levels.
+    """
+    if not isinstance(value, dict | list):
+        return text(value) if text is not None and isinstance(value, str) else value
+    # Containers are frozen children first: a stack of (container, depth, done?) entries.
+    frozen: dict[int, Any] = {}
+    stack: list[tuple[Any, int, bool]] = [(value, 1, False)]
+    while stack:
+        node, depth, ready = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise TooDeep(f"free-form JSON is nested more than {MAX_JSON_DEPTH} levels deep")
+        children = node.values() if isinstance(node, dict) else node
+        if not ready:
+            stack.append((node, depth, True))
+            stack.extend((c, depth + 1, False) for c in children if isinstance(c, dict | list))
+            continue
+
+        def leaf(item: Any) -> Any:
+            if isinstance(item, dict | list):
+                return frozen[id(item)]
+            return text(item) if text is not None and isinstance(item, str) else item
+
+        if isinstance(node, dict):
+            keys = node if text is None else [text(k) if isinstance(k, str) else k for k in node]
+            frozen[id(node)] = FrozenDict(zip(keys, map(leaf, node.values()), strict=True))
+        else:
+            frozen[id(node)] = tuple(map(leaf, node))
+    return frozen[id(value)]
 
 
 @attrs.frozen(kw_only=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from telnyx_rooms_async import InvalidParams, Page, Room, RoomsClient
+from telnyx_rooms_async import APIResponseValidationError, InvalidParams, Page, Room, RoomsClient
 from telnyx_rooms_async.testing import FakeRoomsAPI
 
 ROOMS = "/v2/rooms"
@@ -156,3 +156,63 @@ async def test_fetching_page_zero_is_refused_before_io(
     with pytest.raises(InvalidParams, match="page_number"):
         await client.rooms.list().fetch(0)
     assert fake.calls() == 0
+
+
+# -- the server's meta is a hint, never trusted for control -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"page_number": "1", "total_pages": 2},
+        {"page_number": 1, "total_pages": "10"},
+        {"page_number": 1, "total_pages": True},
+        {"page_size": 2.5},
+        ["not", "an", "object"],
+    ],
+)
+async def test_meta_of_the_wrong_types_is_a_validation_error(
+    fake: FakeRoomsAPI, client: RoomsClient, meta: Any
+) -> None:
+    body = {"data": [{"id": "a"}], "meta": meta}
+    fake.faults.respond("GET", ROOMS, body=body, times=None)
+    with pytest.raises(APIResponseValidationError, match=r"\$\.meta"):
+        await _collect(client)
+    with pytest.raises(APIResponseValidationError, match=r"GET http://127\.0\.0\.1:\d+/v2/rooms"):
+        await client.rooms.list()
+
+
+async def test_a_stuck_page_number_with_alternating_items_stops_at_the_first_repeat(
+    fake: FakeRoomsAPI, client: RoomsClient
+) -> None:
+    # meta.page_number stays 1 and claims more; the items go A, B, A, B... for ever.
+    for _ in range(RUNAWAY):
+        for ids in (["a1", "a2"], ["b1", "b2"]):
+            fake.faults.respond("GET", ROOMS, body=_page(ids, 1, total_pages=None))
+    rooms = await _collect(client)
+    assert [r.id for r in rooms] == ["a1", "a2", "b1", "b2"]
+    asked = [c.query.get("page[number]") for c in fake.requests if c.path == ROOMS]
+    assert asked == ["1", "2", "3"]  # strictly increasing, counted by the client
+
+
+async def test_iteration_never_fetches_past_the_first_pages_total(
+    fake: FakeRoomsAPI, client: RoomsClient
+) -> None:
+    # Each page claims one more page than the last, with new items every time.
+    for n in range(1, RUNAWAY):
+        fake.faults.respond("GET", ROOMS, body=_page([f"r{n}"], n, total_pages=n + 1))
+    rooms = await _collect(client)
+    assert [r.id for r in rooms] == ["r1", "r2"]  # the first page said 2 pages
+    assert fake.calls("GET", ROOMS) == 2
+
+
+async def test_manual_next_page_counts_from_the_number_asked_for(
+    fake: FakeRoomsAPI, client: RoomsClient
+) -> None:
+    fake.faults.respond("GET", ROOMS, body=_page(["a"], 7, total_pages=3))
+    fake.faults.respond("GET", ROOMS, body=_page(["b"], 7, total_pages=3))
+    first = await client.rooms.list()
+    second = await first.next_page()
+    assert second is not None
+    assert (first.number, second.number) == (1, 2)
+    assert [c.query["page[number]"] for c in fake.requests] == ["1", "2"]

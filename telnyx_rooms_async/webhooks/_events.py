@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Final, TypeAlias
 
 import attrs
 
-from .._converter import CONVERTER, register_models
+from .._converter import CONVERTER, explain, warm
 from ..models import FrozenDict
 from ._base import WebhookPayloadError
 
@@ -274,13 +274,8 @@ _EVENT_CLASSES: Final[Mapping[str, type[WebhookEvent]]] = {
     cls.EVENT_TYPE: cls for cls in typing.get_args(WebhookEvent) if cls is not UnknownEvent
 }
 
-# Payloads first, so each event's hook calls its payload's generated hook directly.
-register_models(
-    WebhookMeta,
-    *(typing.get_type_hints(cls)["payload"] for cls in _EVENT_CLASSES.values()),
-    *_EVENT_CLASSES.values(),
-    UnknownEvent,
-)
+# Generated now (payloads and meta with them), so a bad annotation fails at import.
+warm(*typing.get_args(WebhookEvent))
 
 
 def parse_event(body: bytes | str) -> WebhookEvent:
@@ -311,8 +306,9 @@ def parse_event(body: bytes | str) -> WebhookEvent:
         else UnknownEvent
     )
     try:
-        return CONVERTER.structure(data, cls)
-    except Exception as exc:  # any shape error in the sender's data
-        raise WebhookPayloadError(
-            f"the webhook body does not fit {cls.__name__}: {type(exc).__name__}: {exc}"
-        ) from None
+        event: WebhookEvent = CONVERTER.structure(data, cls)
+        return event
+    except Exception:  # any shape error in the sender's data; explained below
+        pass
+    problems = "; ".join(explain(cls, data, "$.data")) or "its shape"
+    raise WebhookPayloadError(f"the webhook body does not fit {cls.__name__}: {problems}")
