@@ -1940,7 +1940,7 @@ def render_table() -> str:
             str(number),
             case.family,
             case.misbehaviour + (f"; {case.note}" if case.note else ""),
-            CALL_TEXT[case.call][0],
+            CALL_TEXT[case.call][0] + "".join(f", `{k}={v}`" for k, v in case.options.items()),
             _outcome_text(case),
             _requests_text(case),
             f"`{key}`",
