@@ -52,6 +52,7 @@ from hostile_harness import (
     escape_json,
     escape_percent,
     harness_faults,
+    leaks,
     run_case,
     violations,
 )
@@ -59,6 +60,7 @@ from hostile_server import (
     ROOM_BODY,
     HostileServer,
     Reply,
+    Request,
     bomb,
     chunked,
     compress,
@@ -2113,8 +2115,6 @@ def test_the_harness_sees_a_real_breach(call: str, invariant: str) -> None:
 
 
 def test_the_key_is_found_in_every_form() -> None:
-    from hostile_harness import leaks
-
     forms = {
         "raw": f"detail: {BEARER}",
         "json": json.dumps({"d": escape_json(KEY)}),
@@ -2145,9 +2145,7 @@ def test_the_judge_sees_each_invariant_broken() -> None:
     assert found == {"1", "2", "3", "4", "5", "6", "7"}
 
 
-def _request(method: str) -> Any:
-    from hostile_server import Request
-
+def _request(method: str) -> Request:
     return Request(method, "/v2/rooms", {}, b"")
 
 
