@@ -143,12 +143,13 @@ def render(rows: Sequence[dict[str, Any]], repeats: int | None = None) -> list[s
         "| --- | ---: | ---: | ---: |",
     ]
     for path, us in by_path.items():
-        lines.append(
-            f"| {path} | {us:,.1f} | {us / floor_sig:.2f}× | {us / floor_json:.2f}× |"
-            if floor_sig and floor_json
-            else f"| {path} | {us:,.1f} | – | – |"
-        )
+        shown = "–" if us is None else f"{us:,.1f}"
+        lines.append(f"| {path} | {shown} | {_times(us, floor_sig)} | {_times(us, floor_json)} |")
     return lines
+
+
+def _times(value: float | None, base: float | None) -> str:
+    return "–" if value is None or not base else f"{value / base:.2f}×"
 
 
 if __name__ == "__main__":

@@ -67,6 +67,8 @@ def main() -> int:
     if valgrind is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     runner = Runner(args.python, pin=True)
+    # Same hash seed in every run: set and dict layouts, and so the counts, repeat.
+    runner.env["PYTHONHASHSEED"] = "0"
     variants = [v for v in args.variants.split(",") if v]
     for variant in variants:
         modules = REQUIRES.get(variant, REQUIRES["ours"])

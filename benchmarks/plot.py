@@ -86,6 +86,17 @@ def plot_latency(plt: Any, latency: dict[str, Any], out: Path) -> None:
                 for r in mine
                 if r["label"] == label and r["calls_per_s"]
             )
+            if label.endswith(" (pool=C)"):
+                # Below the default pool size the default pool is a pool of C: same cells.
+                default = label.removesuffix(" (pool=C)")
+                points = sorted(
+                    points
+                    + [
+                        (r["concurrency"], r["calls_per_s"])
+                        for r in mine
+                        if r["label"] == default and r["concurrency"] <= r["pool"]
+                    ]
+                )
             if points:
                 xs, ys = zip(*points, strict=True)
                 ax.plot(xs, ys, "o-", color=colors[i % len(colors)], label=label)

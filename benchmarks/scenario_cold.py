@@ -23,7 +23,7 @@ VARIANTS = ("raw_aiohttp", "ours", "official_aiohttp", "official_httpx")
 #: The official SDK's interpreters take seconds to start; the quick pass checks the harness.
 QUICK_VARIANTS = ("raw_aiohttp", "ours")
 METRICS = ("cold_ms", "construct_ms", "first_call_ms", "second_call_ms", "import_ms")
-REPEATS = 7
+REPEATS = 5
 QUICK_REPEATS = 1
 
 

@@ -72,8 +72,8 @@ def window(cell: Cell, quick: bool) -> dict[str, float]:
     if quick:
         return {"warmup_s": max(0.15, cycle), "measure_s": max(0.3, cycle), "tail_s": 0.5}
     return {
-        "warmup_s": max(0.3, 1.2 * cycle),
-        "measure_s": max(1.0, 1.5 * cycle),
+        "warmup_s": max(0.25, 1.2 * cycle),
+        "measure_s": max(0.75, 1.5 * cycle),
         # A fair queue lets the window's last calls through within one cycle.
         "tail_s": max(1.0, 1.5 * cycle),
     }

@@ -103,7 +103,7 @@ def render(result: Mapping[str, Any]) -> list[str]:
         "",
         f"Webhooks over the network: receiver on one core, {result['concurrency']} connections"
         f" of pre-signed {result['body_bytes']}-byte deliveries, each a new event id"
-        f" ({result['requests']:,} measured per run, median of"
+        f" ({result['requests']:,} requests per run after a warm-up, median of"
         f" {max((c['repeats'] for c in network.values()), default=0)})",
         "",
         "| handler | requests/s | ×read-only | p50 ms | p99 ms | receiver CPU µs/request"
@@ -125,11 +125,15 @@ def render(result: Mapping[str, Any]) -> list[str]:
             f" | {fmt(cell['p50_ms'], 2)} | {fmt(cell['p99_ms'], 2)}"
             f" | {fmt(cell['server_cpu_us_per_request'])}"
             f" | {times(cpu_x)}"
-            f" | {fmt(cell['server_cpu_pct'])} % | {fmt(cell['load_cpu_pct'])} % |"
+            f" | {_pct(cell['server_cpu_pct'])} | {_pct(cell['load_cpu_pct'])} |"
         )
     lines.append("")
     lines.extend(render_offline(result["offline"], result["offline_repeats"]))
     return lines
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} %"
 
 
 def skipped_reason(runner: Runner) -> str | None:
