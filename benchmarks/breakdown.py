@@ -124,15 +124,15 @@ def offline_ops() -> tuple[dict[str, Callable[[], object]], list[str]]:
         notes.append("_converter.loads is gone: JSON decode is json.loads here")
         decode = json.loads
     structure_page = _converter.structure_page
-    ops: dict[str, Callable[[], object]] = {}
-    for name, (what, shape) in OFFLINE.items():
-        body = bodies[shape]
+
+    def op(what: str, body: bytes) -> Callable[[], object]:
         if what == "json.loads":
-            ops[name] = lambda body=body: json.loads(body)
-        elif what == "decode":
-            ops[name] = lambda body=body, decode=decode: decode(body)
-        else:
-            ops[name] = lambda body=body: structure_page(body, Room)
+            return lambda: json.loads(body)
+        if what == "decode":
+            return lambda: decode(body)
+        return lambda: structure_page(body, Room)
+
+    ops = {name: op(what, bodies[shape]) for name, (what, shape) in OFFLINE.items()}
     # Every way must agree on the page: the ablations only null or drop what they say.
     items, _ = structure_page(bodies["full"], Room)
     assert len(items) == PAGE_SIZE
@@ -165,11 +165,14 @@ class Measure:
         self.runner = runner
         self.method = method
         self.tree = tree
-        self.valgrind = shutil.which("valgrind") if method == "instructions" else None
-        if method == "instructions" and self.valgrind is None:
-            raise SystemExit(
-                "valgrind is not installed (apt-get install -y valgrind), or use --method time"
-            )
+        self.valgrind = ""
+        if method == "instructions":
+            found = shutil.which("valgrind")
+            if found is None:
+                raise SystemExit(
+                    "valgrind is not installed (apt-get install -y valgrind), or use --method time"
+                )
+            self.valgrind = found
         # Same hash seed in every run: set and dict layouts, and so counts, repeat.
         self.runner.env["PYTHONHASHSEED"] = "0"
         if tree is not None:
@@ -200,13 +203,13 @@ class Measure:
                 self.runner, self.valgrind, ["breakdown.py", "--offline-worker", json.dumps(counts)]
             )
             out[name] = (total - base) / (many - few)
-            _say(f"offline {name:<12} {out[name] / 1e3:10.1f} k instructions")
+            _say(f"offline {name:<12} {out[name] * UNITS['instructions'][1]:10.1f} k instructions")
         return out
 
     def _offline_time(self) -> dict[str, float]:
         code = (
             "import json, sys; sys.path.insert(0, sys.argv[1]);"
-            " import breakdown; print(json.dumps(breakdown.best_times()))"
+            " import breakdown; print(json.dumps(breakdown.batch_times()))"
         )
         samples: dict[str, list[float]] = {}
         for _ in range(3):
@@ -244,14 +247,14 @@ class Measure:
                 "base_url": base_url,
             }
             try:
-                out[name] = self._network_one(config)
+                value = self._network_one(config)
             except SystemExit as exc:
                 _say(f"network {name}: not measured ({exc})")
                 out[name] = None
                 continue
-            unit = "k instructions" if self.method == "instructions" else "µs CPU"
-            value = out[name] / 1e3 if self.method == "instructions" else out[name]
-            _say(f"network {name:<12} {value:10.1f} {unit}")
+            out[name] = value
+            unit, scale = UNITS[self.method]
+            _say(f"network {name:<12} {value * scale:10.1f} {unit}")
         return out
 
     def _network_one(self, config: dict[str, Any]) -> float:
@@ -266,11 +269,15 @@ class Measure:
         values = [
             self.runner.measure({**config, "calls": 800})["cpu_us_per_call"] for _ in range(5)
         ]
-        return statistics.median(values)
+        return float(statistics.median(values))
 
 
-def best_times(batches: int = 15, per_batch: int = 20) -> dict[str, float]:
-    """Best CPU µs per repetition of each offline quantity (run in a child process)."""
+def batch_times(batches: int = 15, per_batch: int = 20) -> dict[str, float]:
+    """Median CPU µs per repetition of each offline quantity (run in a child process).
+
+    The median, not the best batch: the network quantities it is subtracted from and
+    added to are medians too.
+    """
     ops, _ = offline_ops()
     out = {}
     for name, op in ops.items():
@@ -281,7 +288,7 @@ def best_times(batches: int = 15, per_batch: int = 20) -> dict[str, float]:
             for _ in range(per_batch):
                 op()
             samples.append((time.process_time() - start) / per_batch)
-        out[name] = min(samples) * 1e6
+        out[name] = statistics.median(samples) * 1e6
     return out
 
 

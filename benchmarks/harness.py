@@ -313,6 +313,11 @@ def describe(m: Mapping[str, Any]) -> str:
     tls = m.get("tls")
     if tls:
         text += f"; TLS: {tls['key_type']} server key, certificates by {tls['maker']}"
+    if m.get("nofile_limit"):
+        # Every benchmark process raises its soft limit to this hard one.
+        text += f"; open-file limit {m['nofile_limit'][1]:,}"
+    if m.get("somaxconn"):
+        text += f", somaxconn {m['somaxconn']:,}"
     if m.get("load_average"):
         text += f"; load average at start {m['load_average'][0]:.2f}"
     return text + "."

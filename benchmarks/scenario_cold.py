@@ -47,7 +47,7 @@ def summarise(samples: Mapping[tuple[str, bool], list[dict[str, Any]]]) -> dict[
                 "variant": variant,
                 "tls": tls,
                 **med,
-                "cold_x_raw": ratio(med["cold_ms"], raw and raw["cold_ms"]),
+                "cold_x_raw": ratio(med["cold_ms"], raw["cold_ms"] if raw else None),
             }
         )
     return {"rows": rows}
