@@ -220,7 +220,7 @@ def plan_latency(
     ca: str | None,
     latencies: Sequence[int] | None,
 ) -> list[Job]:
-    """Latency cells: one process per (latency, variant) and repeat in a full run.
+    """Latency cells: one process per variant and repeat in a full run.
 
     With ``ca`` they run over HTTPS, trusting it; without, over plain HTTP.
     """
@@ -232,7 +232,7 @@ def plan_latency(
         for batch in scenario_latency.ordered(batches, repeat):
             configs = scenario_latency.configs(batch, base_for, server.pid, ca, quick)
             for cell, config in zip(batch, configs, strict=True):
-                jobs.append(Job("latency", cell, repeat, config, (cell.latency_ms, cell.variant)))
+                jobs.append(Job("latency", cell, repeat, config, cell.variant))
     return jobs
 
 
@@ -584,7 +584,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cold_all = scenario_cold.QUICK_VARIANTS if quick else scenario_cold.VARIANTS
                 cold_variants = [v for v in cold_all if v in variants]
                 cold_variants += [v for v in variants if v.startswith("ours@")]
-                cold_repeats = scenario_cold.QUICK_REPEATS if quick else scenario_cold.REPEATS
+                cold_repeats = args.repeats or (
+                    scenario_cold.QUICK_REPEATS if quick else scenario_cold.REPEATS
+                )
                 report["cold"] = run_cold(runner, server, cold_variants, cold_repeats, bundle)
                 report["cold"]["bundle_bytes"] = extra.get("ca_bundle_bytes")
                 phases["cold"] = time.perf_counter() - t
