@@ -551,7 +551,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else [v for v in variants if v in ("raw_aiohttp", "ours")]
             )
             if "sweep" in groups:
-                jobs += plan_sweep(sweep_variants, 1 if quick else 3, quick, server)
+                jobs += plan_sweep(sweep_variants, 1 if quick else repeats, quick, server)
             latency_scheme = "HTTPS" if args.latency_tls else "plain HTTP"
             if "latency" in groups:
                 jobs += plan_latency(
