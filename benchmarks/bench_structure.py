@@ -33,6 +33,7 @@ import cattrs
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+_orjson: Any
 try:
     import orjson as _orjson
 except ImportError:
@@ -72,12 +73,12 @@ def _mutable_twin(cls: type, nested: dict[type, type]) -> type:
     these = {}
     for field in attrs.fields(cls):
         tp: Any = field.type
-        for frozen, twin in nested.items():
-            if tp == tuple[frozen, ...]:
-                tp = tuple[twin, ...]  # type: ignore[valid-type]
+        for frozen_cls, twin_cls in nested.items():
+            if tp == tuple.__class_getitem__((frozen_cls, ...)):
+                tp = tuple.__class_getitem__((twin_cls, ...))
         these[field.name] = attrs.field(default=field.default, type=tp, kw_only=True)
-    twin: type = attrs.make_class(f"Mutable{cls.__name__}", these, slots=True, frozen=False)
-    return twin
+    made: type = attrs.make_class(f"Mutable{cls.__name__}", these, slots=True, frozen=False)
+    return made
 
 
 def _generated(classes: list[type], direct: bool) -> Callable[[Any, object], Any]:
@@ -157,7 +158,8 @@ def run(size: int, batches: int, per_batch: int) -> list[tuple[str, float]]:
     assert detailed.structure(decoded, tuple[Room, ...]) == ours
     assert plain.structure(decoded, tuple[Room, ...]) == ours
     assert tuple(_by_hand(item) for item in decoded) == ours
-    assert attrs.asdict(page_of(twin_hook, twin_room)()[0]) == attrs.asdict(ours[0])
+    twins: Any = page_of(twin_hook, twin_room)()
+    assert attrs.asdict(twins[0]) == attrs.asdict(ours[0])
 
     rows = [
         ("json.loads only (the floor)", lambda: json.loads(body)),

@@ -19,30 +19,38 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from run import HERE, REQUIRES, SCENARIOS, Runner
+from tlscerts import make_certificates
 
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
-def count(runner: Runner, valgrind: str, config: dict[str, Any]) -> int:
+def count(runner: Runner, valgrind: str, config: dict[str, Any] | list[Any]) -> int:
     """Instructions the worker process executed for ``config``."""
+    return count_script(runner, valgrind, ["worker.py", json.dumps(config)])
+
+
+def count_script(runner: Runner, valgrind: str, args: list[str]) -> int:
+    """Instructions ``python benchmarks/<args[0]> <args[1:]>`` executed under valgrind."""
     argv = [
         valgrind,
         "--tool=cachegrind",
         "--cache-sim=no",
         "--cachegrind-out-file=/dev/null",
         runner.python,
-        str(HERE / "worker.py"),
-        json.dumps(config),
+        str(HERE / args[0]),
+        *args[1:],
     ]
-    argv = runner._pinned(runner.client_core, argv)
+    argv = runner.pinned(runner.client_core, argv)
     done = subprocess.run(argv, env=runner.env, capture_output=True, text=True, timeout=900)
     match = _REFS.search(done.stderr)
     if done.returncode != 0 or match is None:
         sys.stderr.write(done.stderr[-2000:])
-        raise SystemExit(f"valgrind run failed: {config['variant']} {config['op']}")
+        raise SystemExit(f"valgrind run failed: {' '.join(args)[:200]}")
     return int(match.group(1).replace(",", ""))
 
 
@@ -59,29 +67,38 @@ def main() -> int:
     if valgrind is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     runner = Runner(args.python, pin=True)
+    # Same hash seed in every run: set and dict layouts, and so the counts, repeat.
+    runner.env["PYTHONHASHSEED"] = "0"
     variants = [v for v in args.variants.split(",") if v]
     for variant in variants:
         modules = REQUIRES.get(variant, REQUIRES["ours"])
         if not runner.importable(modules):
             raise SystemExit(f"{variant}: {', '.join(modules)} not importable")
     scenarios = args.scenarios.split(",")
-    base = runner.start_server()
+    unknown = sorted(set(scenarios) - set(SCENARIOS))
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+    workdir = Path(tempfile.mkdtemp(prefix="rooms-instructions-"))
+    tls = any(SCENARIOS[name].tls for name in scenarios)
+    certificates = make_certificates(workdir) if tls else None
+    server = runner.start_server(certificates)
     rows = []
     try:
         for name in scenarios:
-            op, concurrency, size, _, _ = SCENARIOS[name]
+            scenario = SCENARIOS[name]
             per_call: dict[str, float] = {}
             for variant in variants:
                 totals = []
                 for calls in (args.few, args.many):
                     config = {
                         "variant": variant,
-                        "op": op,
-                        "concurrency": concurrency,
-                        "page_size": size,
+                        "op": scenario.op,
+                        "concurrency": scenario.concurrency,
+                        "page_size": scenario.page_size,
                         "calls": calls,
                         "warmup": 64,
-                        "base_url": base,
+                        "base_url": server.base(scenario.tls),
+                        "ca": str(certificates.ca) if scenario.tls and certificates else None,
                     }
                     totals.append(count(runner, valgrind, config))
                 per_call[variant] = (totals[1] - totals[0]) / (args.many - args.few)
@@ -91,6 +108,7 @@ def main() -> int:
                 rows.append((name, variant, value, value / floor if floor else None))
     finally:
         runner.stop_server()
+        shutil.rmtree(workdir, ignore_errors=True)
     print("| scenario | variant | k instructions/call | × raw_aiohttp |")
     print("| --- | --- | ---: | ---: |")
     for name, variant, value, ratio in rows:

@@ -34,7 +34,7 @@ def main() -> int:
 
     out = args.out or Path(tempfile.mkdtemp(prefix="rooms-profile-")) / "calls.prof"
     runner = Runner(args.python, pin=True)
-    base = runner.start_server()
+    base = runner.start_server().http
     try:
         result = runner.measure(
             {
