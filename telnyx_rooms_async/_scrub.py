@@ -21,12 +21,13 @@ MASK: Final = "***"
 #: What replaces a string that still carries the key after decoding.
 REDACTED: Final = "[redacted: the server repeated the API key]"
 
-_UNICODE_ESCAPE: Final = re.compile(r"\\u([0-9a-fA-F]{4})")
+#: ``\\uXXXX`` and ``\\xXX`` escapes, however many backslashes a repr() put before them.
+_ESCAPE: Final = re.compile(r"\\+(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2}))")
 
 
 def _decoded(text: str) -> str:
-    """``text`` with percent-escapes and JSON ``\\uXXXX`` escapes undone."""
-    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m[1], 16)), unquote(text))
+    """``text`` with percent-escapes and backslash escapes undone."""
+    return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), unquote(text))
 
 
 class Scrubber:
