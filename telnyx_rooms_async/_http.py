@@ -335,6 +335,23 @@ class Pipeline:
             raise self._deadline_error(
                 call, call.last_failure, "no time was left for another attempt"
             ) from call.last_failure
+        gate = pool.gate
+        if gate is not None and gate.locked():
+            # Every connection is busy: queue for one, first come first served, in the
+            # call's time; the attempt's own timeout then starts from what is left.
+            if not await _take(gate, remaining):
+                raise self._deadline_error(
+                    call, call.last_failure, "no connection of the pool came free in time"
+                ) from call.last_failure
+            remaining = call.deadline - pool.loop_time()
+            if remaining <= 0:
+                # aiohttp reads a total timeout of 0 or less as none at all.
+                gate.release()
+                raise self._deadline_error(
+                    call, call.last_failure, "no connection of the pool came free in time"
+                ) from call.last_failure
+        elif gate is not None:
+            await gate.acquire()  # a permit is free: no wait
         call.attempts += 1
         url = self._base + request.path
         if request.query:
@@ -350,54 +367,59 @@ class Pipeline:
                 sock_read=settings.read_timeout,
                 ceil_threshold=_NO_CEIL,
             )
-        failure: APIConnectionError | None = None
         try:
-            async with session.request(
-                request.method,
-                URL(url, encoded=True),
-                data=request.body,
-                headers=self._headers if request.body is None else self._headers_json,
-                timeout=timeout,
-                allow_redirects=False,
-                # A lent session may raise on errors by default; the pipeline maps them itself.
-                raise_for_status=False,
-            ) as resp:
-                status = resp.status
-                limit = settings.max_response_size
-                length = resp.content_length
-                if length is not None and length > limit:
-                    raise self.tag(
-                        ResponseTooLargeError(
-                            f"the reply declares {length} bytes, above max_response_size={limit}",
-                            status=status,
-                        ),
-                        request,
+            failure: APIConnectionError | None = None
+            try:
+                async with session.request(
+                    request.method,
+                    URL(url, encoded=True),
+                    data=request.body,
+                    headers=self._headers if request.body is None else self._headers_json,
+                    timeout=timeout,
+                    allow_redirects=False,
+                    # A lent session may raise on errors by default; the pipeline maps them itself.
+                    raise_for_status=False,
+                ) as resp:
+                    status = resp.status
+                    limit = settings.max_response_size
+                    length = resp.content_length
+                    if length is not None and length > limit:
+                        raise self.tag(
+                            ResponseTooLargeError(
+                                f"the reply declares {length} bytes, above"
+                                f" max_response_size={limit}",
+                                status=status,
+                            ),
+                            request,
+                        )
+                    headers = resp.headers
+                    if length is not None and "Content-Encoding" not in headers:
+                        # The parser stops at Content-Length, which is below the limit.
+                        body = await resp.read()
+                    else:
+                        # Decoded (gzip, br...) or of unknown length: count what is held.
+                        body = await _read_limited(resp, limit)
+            except ResponseTooLargeError as exc:
+                self.tag(exc, request)
+                raise
+            except TelnyxError:
+                raise
+            except Exception as exc:  # aiohttp's, the socket's, the parser's: all below HTTP
+                if (
+                    isinstance(exc, asyncio.TimeoutError)
+                    and pool.loop_time() >= call.deadline - _DEADLINE_SLACK
+                ):
+                    failure = self._deadline_error(
+                        call, call.last_failure, f"attempt {call.attempts} was cut short"
                     )
-                headers = resp.headers
-                if length is not None and "Content-Encoding" not in headers:
-                    # The parser stops at Content-Length, which is below the limit.
-                    body = await resp.read()
                 else:
-                    # Decoded (gzip, br...) or of unknown length: count what is held.
-                    body = await _read_limited(resp, limit)
-        except ResponseTooLargeError as exc:
-            self.tag(exc, request)
-            raise
-        except TelnyxError:
-            raise
-        except Exception as exc:  # aiohttp's, the socket's, the parser's: all below HTTP
-            if (
-                isinstance(exc, asyncio.TimeoutError)
-                and pool.loop_time() >= call.deadline - _DEADLINE_SLACK
-            ):
-                failure = self._deadline_error(
-                    call, call.last_failure, f"attempt {call.attempts} was cut short"
-                )
-            else:
-                failure = self.tag(
-                    _connection_error(exc, settings.connect_timeout, self.scrub), request
-                )
-                call.last_failure = failure
+                    failure = self.tag(
+                        _connection_error(exc, settings.connect_timeout, self.scrub), request
+                    )
+                    call.last_failure = failure
+        finally:
+            if gate is not None:
+                gate.release()
         if failure is not None:
             # Raised outside the except block so aiohttp's exception is not chained.
             if log.isEnabledFor(logging.DEBUG):
@@ -435,6 +457,28 @@ class Pipeline:
                 request,
             )
         return body
+
+
+async def _take(gate: asyncio.Semaphore, timeout: float) -> bool:
+    """Take a permit of ``gate`` within ``timeout`` seconds; False if none came free.
+
+    If the caller is cancelled meanwhile, no permit is kept.
+    """
+    if not gate.locked():
+        await gate.acquire()  # free now: returns without waiting
+        return True
+    waiter = asyncio.ensure_future(gate.acquire())
+    taken = False
+    try:
+        await asyncio.wait((waiter,), timeout=timeout)
+        taken = waiter.done() and not waiter.cancelled()
+        return taken
+    finally:
+        if not taken:
+            if waiter.done() and not waiter.cancelled():
+                gate.release()  # taken just as time ran out, or as the caller was cancelled
+            else:
+                waiter.cancel()
 
 
 async def _read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:

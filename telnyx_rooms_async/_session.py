@@ -27,6 +27,7 @@ class Pool:
     __slots__ = (
         "__weakref__",
         "_closed",
+        "_gate",
         "_keepalive_timeout",
         "_limit",
         "_limit_per_host",
@@ -53,6 +54,8 @@ class Pool:
         self._keepalive_timeout = keepalive_timeout
         self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: Hands out the pool's connections first come, first served (see ``gate``).
+        self._gate: asyncio.Semaphore | None = None
 
     @property
     def closed(self) -> bool:
@@ -95,17 +98,30 @@ class Pool:
                 session._retry_connection = False
             self._session = session
             self._loop = loop
+            self._gate = _gate_for(connector)
             return session
         if loop is not self._loop:
             if self._loop is None:
                 # A caller's session: adopt the loop it was made in, once.
                 self._loop = getattr(session, "_loop", loop)
+                self._gate = _gate_for(session.connector)
                 if loop is self._loop:
                     return self.session()
             raise self._loop_error()
         if not self._owns and session.closed:
             raise ClientClosedError("the aiohttp session given to RoomsClient is closed")
         return session
+
+    @property
+    def gate(self) -> asyncio.Semaphore | None:
+        """A semaphore with one permit per connection the pool may open, or None if unlimited.
+
+        aiohttp gives a freed connection to whichever call asks next, not to the one that has
+        waited longest: with more calls than connections, a caller that just finished takes
+        its connection straight back and others starve until their deadline. Taking a permit
+        first makes the queue first come, first served.
+        """
+        return self._gate
 
     def _loop_error(self) -> RuntimeError:
         other = self._loop
@@ -138,3 +154,12 @@ class Pool:
                 stacklevel=2,
                 source=self,
             )
+
+
+def _gate_for(connector: aiohttp.BaseConnector | None) -> asyncio.Semaphore | None:
+    limits = [
+        n
+        for n in (getattr(connector, "limit", 0), getattr(connector, "limit_per_host", 0))
+        if isinstance(n, int) and n > 0
+    ]
+    return asyncio.Semaphore(min(limits)) if limits else None

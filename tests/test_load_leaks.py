@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 from rawserver import LoadServer
 
-from telnyx_rooms_async import APITimeoutError, Room, RoomsClient
+from telnyx_rooms_async import APITimeoutError, DeadlineExceededError, Room, RoomsClient
+from telnyx_rooms_async.testing import FakeRoomsAPI
 
 CALLS = 10_000
 CONCURRENCY = 200
@@ -201,3 +202,41 @@ async def test_load_without_leaks() -> None:
     leftover = asyncio.all_tasks() - tasks_before
     assert leftover == set(), leftover
     assert elapsed < RUN_BOUND, figures
+
+
+async def test_callers_beyond_the_pool_are_served_first_come_first_served(
+    fake: FakeRoomsAPI,
+) -> None:
+    """With more callers than connections, each gets its turn: none is starved.
+
+    aiohttp alone hands a freed connection to whichever call asks next, so a caller that
+    calls again at once keeps its connection and the others wait until their deadline.
+    """
+    fake.faults.delay("GET", "/v2/rooms", 0.02, times=None)
+    served = Counter[int]()
+    total = 60
+    async with RoomsClient(
+        fake.api_key, base_url=fake.base_url, pool_limit=2, timeout=20
+    ) as client:
+
+        async def caller(index: int) -> None:
+            while sum(served.values()) < total:
+                await client.rooms.list()
+                served[index] += 1
+
+        await asyncio.wait_for(asyncio.gather(*(caller(i) for i in range(12))), 20)
+    # A fair share is total / 12 = 5 calls each.
+    assert min(served[i] for i in range(12)) >= 3, served
+
+
+async def test_a_call_queued_for_a_connection_past_its_deadline_never_left(
+    fake: FakeRoomsAPI,
+) -> None:
+    fake.faults.delay("GET", "/v2/rooms", 1.0, times=1)
+    async with RoomsClient(fake.api_key, base_url=fake.base_url, pool_limit=1) as client:
+        slow = asyncio.ensure_future(client.rooms.list())
+        await asyncio.sleep(0.05)
+        with pytest.raises(DeadlineExceededError, match="no connection of the pool came free"):
+            await client.with_options(timeout=0.2).rooms.create(unique_name="queued")
+        assert (await slow).items == ()
+    assert fake.calls("POST", "/v2/rooms") == 0
