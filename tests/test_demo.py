@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from telnyx_rooms_async.cli import run, run_demo
+from telnyx_rooms_async._demo import run_demo
+from telnyx_rooms_async.cli import run
 from telnyx_rooms_async.testing import FakeRoomsAPI
 
 # Every operation of the Rooms API (method, path with ids as {id}): the demo runs them all.
