@@ -11,6 +11,7 @@ import os
 import pty
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import attrs
@@ -57,20 +58,9 @@ async def make_room(fake: FakeRoomsAPI, *args: str) -> dict[str, Any]:
 
 
 async def test_rooms_create_prints_the_room_as_json(fake: FakeRoomsAPI) -> None:
-    result = await cli(
-        fake,
-        "rooms",
-        "create",
-        "--unique-name",
-        "standup",
-        "--max-participants",
-        "12",
-        "--enable-recording",
-        "--webhook-event-url",
-        "https://example.com/hooks",
-        "--webhook-timeout-secs",
-        "25",
-    )
+    args = "--unique-name standup --max-participants 12 --enable-recording"
+    args += " --webhook-event-url https://example.com/hooks --webhook-timeout-secs 25"
+    result = await cli(fake, "rooms", "create", *args.split())
     assert result.code == 0, result.err
     room = result.json()
     assert room["unique_name"] == "standup"
@@ -186,16 +176,8 @@ async def test_list_filters_use_the_wire_names(fake: FakeRoomsAPI) -> None:
 
 async def test_rooms_token_prints_both_tokens(fake: FakeRoomsAPI) -> None:
     room = await make_room(fake)
-    result = await cli(
-        fake,
-        "rooms",
-        "token",
-        room["id"],
-        "--token-ttl-secs",
-        "60",
-        "--refresh-token-ttl-secs",
-        "120",
-    )
+    ttls = ["--token-ttl-secs", "60", "--refresh-token-ttl-secs", "120"]
+    result = await cli(fake, "rooms", "token", room["id"], *ttls)
     assert result.code == 0, result.err
     token = result.json()
     assert set(token) == {"token", "token_expires_at", "refresh_token", "refresh_token_expires_at"}
@@ -781,24 +763,28 @@ def _text_file(fd: int) -> TextIO:
     return open(fd, "w", encoding="utf-8", closefd=True)
 
 
-LIST_5_BY_2 = ["rooms", "list", "--page-size", "2", "--all-pages"]
+async def _list_with_stderr_on(
+    fake: FakeRoomsAPI, reader: int, writer: int, read: Callable[[int], bytes]
+) -> tuple[list[str], bytes]:
+    """List 5 rooms, 2 a page, with stderr written to ``writer``: the ids, and what it got."""
+    _seed_rooms(fake, 5)
+    out = io.StringIO()
+    argv = ["rooms", "list", "--page-size", "2", "--all-pages", *connection(fake)]
+    try:
+        with _text_file(writer) as err:
+            code = await run(argv, stdout=out, stderr=err)
+        got = read(reader)
+    finally:
+        os.close(reader)
+    assert code == 0
+    assert SECRET.encode() not in got
+    return [json.loads(line)["id"] for line in out.getvalue().splitlines()], got
 
 
 async def test_all_pages_shows_progress_when_stderr_is_a_terminal(fake: FakeRoomsAPI) -> None:
-    _seed_rooms(fake, 5)
-    main_fd, terminal_fd = pty.openpty()
-    out = io.StringIO()
-    try:
-        with _text_file(terminal_fd) as terminal:
-            code = await run([*LIST_5_BY_2, *connection(fake)], stdout=out, stderr=terminal)
-        shown = _drain(main_fd).decode()
-    finally:
-        os.close(main_fd)
-    assert code == 0
-    assert [r["id"] for r in map(json.loads, out.getvalue().splitlines())] == [
-        f"id-{i}" for i in range(5)
-    ]
-    assert SECRET not in shown
+    ids, got = await _list_with_stderr_on(fake, *pty.openpty(), _drain)
+    assert ids == [f"id-{i}" for i in range(5)]
+    shown = got.decode()
     for line in ("page 1 of 3, 2 items of 5", "page 2 of 3, 4 items of 5", "page 3 of 3, 5 items"):
         assert f"\r\x1b[Ktelnyx-rooms rooms list: {line}" in shown
     # The line is taken away at the end: what follows starts on a clean line.
@@ -806,18 +792,9 @@ async def test_all_pages_shows_progress_when_stderr_is_a_terminal(fake: FakeRoom
 
 
 async def test_all_pages_prints_no_progress_into_a_pipe(fake: FakeRoomsAPI) -> None:
-    _seed_rooms(fake, 5)
-    read_fd, write_fd = os.pipe()
-    out = io.StringIO()
-    try:
-        with _text_file(write_fd) as pipe:
-            code = await run([*LIST_5_BY_2, *connection(fake)], stdout=out, stderr=pipe)
-        written = os.read(read_fd, 65536)
-    finally:
-        os.close(read_fd)
-    assert code == 0
-    assert len(out.getvalue().splitlines()) == 5
-    assert written == b""
+    ids, got = await _list_with_stderr_on(fake, *os.pipe(), lambda fd: os.read(fd, 65536))
+    assert ids == [f"id-{i}" for i in range(5)]
+    assert got == b""
 
 
 # -- as a process -----------------------------------------------------------------------------
