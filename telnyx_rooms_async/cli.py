@@ -618,12 +618,10 @@ class _Progress:
             return
         self._pages += 1
         self._items += len(page.items)
-        meta = page.meta
-        pages = f"page {self._pages}" + (f" of {meta.total_pages}" if meta.total_pages else "")
-        items = f"{self._items} items" + (
-            f" of {meta.total_results}" if meta.total_results is not None else ""
-        )
-        self._err.write(f"\r\x1b[K{self._label}: {pages}, {items}")
+        pages, items = page.meta.total_pages, page.meta.total_results
+        text = f"page {self._pages}" + (f" of {pages}" if pages is not None else "")
+        text += f", {self._items} items" + (f" of {items}" if items is not None else "")
+        self._err.write(f"\r\x1b[K{self._label}: {text}")
         self._err.flush()
 
     def clear(self) -> None:
@@ -666,15 +664,19 @@ async def _dry_run(
     offered = attrs.fields_dict(preview.params)  # type: ignore[arg-type]
     shared = {k: v for k, v in keywords.items() if k in offered}
     size = offered.get("page_size")
-    largest = getattr(_rule(size), "hi", None) if size is not None else None
-    if "page_size" not in shared and largest is not None:
-        shared["page_size"] = largest  # fewer round trips; any size lists the same items
+    rule = _rule(size) if size is not None else None
+    if "page_size" not in shared and isinstance(rule, params.IntRange) and rule.hi is not None:
+        shared["page_size"] = rule.hi  # the fewest round trips; any size lists the same items
     paginator = _method(client, preview)(**shared)
     count = await _stream(paginator, out, _Progress(err, f"{PROG} {command.op.cli}"))
     err.write(
         f"{PROG} {command.op.cli}: dry run: {count} match and would be deleted;"
         " nothing was deleted (add --yes to delete them)\n"
     )
+
+
+#: The key a ``count`` result is printed under, by what the call does.
+_COUNT_KEYS: Final = {"DELETE": "deleted", "POST": "created", "PATCH": "updated"}
 
 
 async def _call(
@@ -703,10 +705,6 @@ async def _call(
         _dump({_COUNT_KEYS.get(op.http_method, op.result.field or "count"): value}, out)
     else:
         _dump(to_dict(value), out)
-
-
-#: The key a ``count`` result is printed under, by what the call does.
-_COUNT_KEYS: Final = {"DELETE": "deleted", "POST": "created", "PATCH": "updated"}
 
 
 def _client(ns: argparse.Namespace) -> RoomsClient:

@@ -26,7 +26,7 @@ from clitools import (
     spawn,
 )
 
-from telnyx_rooms_async import __version__
+from telnyx_rooms_async import __version__, params
 from telnyx_rooms_async.cli import run
 from telnyx_rooms_async.testing import FakeRoomsAPI
 
@@ -473,6 +473,8 @@ async def test_recordings_delete_bulk_dry_run_lists_what_would_go(fake: FakeRoom
     calls = fake.requests[before:]
     assert {(c.method, c.path) for c in calls} == {("GET", "/v2/room_recordings")}
     assert all(c.query["filter[type]"] == "audio" for c in calls)
+    # In pages as large as the list allows: the fewest round trips.
+    assert all(c.query["page[size]"] == str(params.PAGE_SIZE.hi) for c in calls)
     assert set(fake.store.recordings) == {video, audio, other["id"]}
 
 
