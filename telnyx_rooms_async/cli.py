@@ -1,336 +1,84 @@
 """``telnyx-rooms``: every Rooms operation from a shell, JSON out; ``demo`` runs offline.
 
-The command line is a thin layer over :class:`RoomsClient`. Each subcommand names a
-resource and a verb (``telnyx-rooms rooms create``), and its options are generated from the
-signature of the library method it calls, so names, types and required arguments never
-drift from the library: ``--max-participants 10``, ``--page-size 50``, and list filters
-spelled as their query keys (``filter[unique_name]`` is ``--filter-unique-name``).
+The subcommands are read from the table of operations (``_operations.OPERATIONS``): one per
+row, named by the row's ``cli`` (``rooms get``), described by its summary and examples, with
+the row's id as the positional argument and one option per field of its params class, in
+the params' reading order and with their own help text and rule. Names follow the wire:
+``--max-participants 10``, ``--page-size 50``, and list filters spelled as their query keys
+(``filter[date_created_at][gte]`` is ``--filter-date-created-at-gte``). A new row of the
+table is a new subcommand, with nothing to change here.
+
+Only what building the parser needs is imported with this module (the table, the params and
+the version; no aiohttp), so ``--help`` and ``--version`` answer at once. The client, the
+converter, the demo and the emulator are imported when a command runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
-import asyncio
 import contextlib
 import enum
-import inspect
-import itertools
+import functools
 import json
 import os
 import re
 import sys
+import textwrap
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Literal, TextIO
 
 import attrs
 
-from . import params as params_module
-from ._client import RoomsClient
-from ._converter import CONVERTER
+from . import params
 from ._errors import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     ConfigurationError,
     InvalidParams,
-    NotFoundError,
     TelnyxError,
 )
-from ._pagination import AsyncPaginator
-from ._resources import RoomCompositions, RoomParticipants, RoomRecordings, Rooms, RoomSessions
+from ._operations import OPERATIONS, Operation
 from ._version import __version__
-from .models import Room
-from .params import Unset
 
 if TYPE_CHECKING:
-    from .testing import FakeRoomsAPI
+    from ._client import RoomsClient
+    from ._pagination import AsyncPaginator, Page
 
-__all__ = ["build_parser", "main", "run", "run_demo"]
+__all__ = ["EXIT_FAILURE", "EXIT_USAGE", "PROG", "build_parser", "main", "run"]
 
 PROG: Final = "telnyx-rooms"
 
 #: Exit status of a failed API call, a connection failure or a bad reply.
 EXIT_FAILURE: Final = 1
-#: Exit status of bad usage: unknown option, invalid value, missing key.
+#: Exit status of bad usage: unknown option, invalid value, missing key, unconfirmed delete.
 EXIT_USAGE: Final = 2
 
-
-@attrs.frozen
-class _Group:
-    """One resource of the command line and the client attribute it drives."""
-
-    name: str
-    attribute: str
-    resource: type
-    summary: str
-
-
-@attrs.frozen
-class _Command:
-    """One subcommand: ``<group> <verb>`` calls ``client.<attribute>.<method>``."""
-
-    group: str
-    verb: str
-    method: str
-    summary: str
-    examples: tuple[str, ...] = ()
-    params: tuple[str, ...] = ()
-    """Params classes (in ``telnyx_rooms_async.params``) that name and document the options."""
-    result: str | None = None
-    """For a method that returns a number: the JSON key it is printed under."""
-
-
-_GROUPS: Final = (
-    _Group("rooms", "rooms", Rooms, "Video rooms: create, inspect, change, delete, join tokens."),
-    _Group("sessions", "room_sessions", RoomSessions, "Room sessions and actions on them."),
-    _Group("participants", "room_participants", RoomParticipants, "Participants of sessions."),
-    _Group("compositions", "room_compositions", RoomCompositions, "Compositions of sessions."),
-    _Group("recordings", "room_recordings", RoomRecordings, "Recordings of participants."),
-)
-
-_ROOM = "0ccc7b54-4df3-4bca-a65a-3da1ecc777f0"
-_SESSION = "7b61621f-62e0-4aad-ab11-9fd19e272e73"
-
-_COMMANDS: Final = (
-    _Command(
-        "rooms",
-        "create",
-        "create",
-        "Create a room.",
-        (
-            "rooms create --unique-name standup --max-participants 10",
-            "rooms create --enable-recording --webhook-event-url https://example.com/hooks",
-        ),
-        ("RoomCreateParams",),
-    ),
-    _Command(
-        "rooms",
-        "get",
-        "retrieve",
-        "Show one room.",
-        (f"rooms get {_ROOM} --include-sessions",),
-        ("RoomRetrieveParams",),
-    ),
-    _Command(
-        "rooms",
-        "update",
-        "update",
-        "Change a room; only the options given are sent.",
-        (
-            f"rooms update {_ROOM} --max-participants 20",
-            f"rooms update {_ROOM} --webhook-timeout-secs null",
-        ),
-        ("RoomUpdateParams",),
-    ),
-    _Command("rooms", "delete", "delete", "Delete a room.", (f"rooms delete {_ROOM}",)),
-    _Command(
-        "rooms",
-        "list",
-        "list",
-        "List rooms (one page, or every room with --all-pages).",
-        (
-            "rooms list --page-size 50",
-            "rooms list --filter-unique-name standup",
-            "rooms list --filter-date-created-at-gte 2026-01-01 --all-pages",
-        ),
-        ("RoomListParams",),
-    ),
-    _Command(
-        "rooms",
-        "token",
-        "generate_join_client_token",
-        "Mint a client token (and its refresh token) to join a room.",
-        (f"rooms token {_ROOM} --token-ttl-secs 600 --refresh-token-ttl-secs 3600",),
-        ("RoomGenerateJoinClientTokenParams",),
-    ),
-    _Command(
-        "rooms",
-        "refresh-token",
-        "refresh_client_token",
-        "Exchange a refresh token for a new client token.",
-        (f"rooms refresh-token {_ROOM} --refresh-token eyJhbGciOi...",),
-        ("RoomRefreshClientTokenParams",),
-    ),
-    _Command(
-        "rooms",
-        "sessions",
-        "list_sessions",
-        "List the sessions of one room.",
-        (f"rooms sessions {_ROOM} --filter-active --include-participants",),
-        ("RoomListSessionsParams",),
-    ),
-    _Command(
-        "sessions",
-        "list",
-        "list",
-        "List room sessions.",
-        (
-            "sessions list --filter-active",
-            f"sessions list --filter-room-id {_ROOM} --all-pages",
-        ),
-        ("RoomSessionListParams",),
-    ),
-    _Command(
-        "sessions",
-        "get",
-        "retrieve",
-        "Show one session.",
-        (f"sessions get {_SESSION} --include-participants",),
-        ("RoomSessionRetrieveParams",),
-    ),
-    _Command(
-        "sessions",
-        "participants",
-        "list_participants",
-        "List the participants of one session.",
-        (f"sessions participants {_SESSION} --filter-context Alice",),
-        ("RoomSessionListParticipantsParams",),
-    ),
-    _Command(
-        "sessions",
-        "end",
-        "end",
-        "End a session: every participant leaves.",
-        (f"sessions end {_SESSION}",),
-    ),
-    _Command(
-        "sessions",
-        "kick",
-        "kick",
-        "Remove participants from a session.",
-        (
-            f"sessions kick {_SESSION} --participants all",
-            f"sessions kick {_SESSION} --participants ID1,ID2",
-            f"sessions kick {_SESSION} --participants all --exclude ID1",
-        ),
-        ("RoomSessionActionParams",),
-    ),
-    _Command(
-        "sessions",
-        "mute",
-        "mute",
-        "Mute participants of a session.",
-        (f"sessions mute {_SESSION} --participants all",),
-        ("RoomSessionActionParams",),
-    ),
-    _Command(
-        "sessions",
-        "unmute",
-        "unmute",
-        "Unmute participants of a session.",
-        (f"sessions unmute {_SESSION} --participants ID1",),
-        ("RoomSessionActionParams",),
-    ),
-    _Command(
-        "participants",
-        "list",
-        "list",
-        "List participants of every session.",
-        (f"participants list --filter-session-id {_SESSION}",),
-        ("RoomParticipantListParams",),
-    ),
-    _Command(
-        "participants",
-        "get",
-        "retrieve",
-        "Show one participant.",
-        ("participants get PARTICIPANT_ID",),
-    ),
-    _Command(
-        "compositions",
-        "create",
-        "create",
-        "Compose a session's recordings into one video.",
-        (
-            f"compositions create --session-id {_SESSION} --resolution 1280x720",
-            f"compositions create --session-id {_SESSION} --video-layout"
-            ' \'{"main": {"x_pos": 0, "y_pos": 0, "width": 1280, "height": 720,'
-            ' "video_sources": ["*"]}}\'',
-        ),
-        ("RoomCompositionCreateParams",),
-    ),
-    _Command(
-        "compositions",
-        "list",
-        "list",
-        "List compositions.",
-        (f"compositions list --filter-session-id {_SESSION} --filter-status completed",),
-        ("RoomCompositionListParams",),
-    ),
-    _Command(
-        "compositions",
-        "get",
-        "retrieve",
-        "Show one composition.",
-        ("compositions get COMPOSITION_ID",),
-    ),
-    _Command(
-        "compositions",
-        "delete",
-        "delete",
-        "Delete a composition.",
-        ("compositions delete COMPOSITION_ID",),
-    ),
-    _Command(
-        "recordings",
-        "list",
-        "list",
-        "List recordings.",
-        (f"recordings list --filter-room-id {_ROOM} --filter-type video --all-pages",),
-        ("RoomRecordingListParams",),
-    ),
-    _Command(
-        "recordings",
-        "get",
-        "retrieve",
-        "Show one recording.",
-        ("recordings get RECORDING_ID",),
-    ),
-    _Command(
-        "recordings",
-        "delete",
-        "delete",
-        "Delete a recording.",
-        ("recordings delete RECORDING_ID",),
-    ),
-    _Command(
-        "recordings",
-        "delete-bulk",
-        "delete_bulk",
-        "Delete every recording that matches the filters.",
-        (
-            f"recordings delete-bulk --filter-session-id {_SESSION}",
-            "recordings delete-bulk --filter-date-ended-at-lte 2026-01-31",
-        ),
-        ("RoomRecordingDeleteBulkParams",),
-        result="deleted",
-    ),
-)
-
-# Help for options that no params class documents, or whose library docstring speaks Python.
-_CLI_HELP: Final = {
-    "page_number": "The page to load, from 1.",
-    "page_size": "Items per page, 1 to 250 (the API's default is 20).",
-    "max_pages": "With --all-pages: stop after this many pages.",
-    "refresh_token": "The refresh token printed by 'rooms token'.",
-    "all_recordings": "Delete every recording of the account; only without any filter.",
-    "video_layout": (
-        'Regions by name, as JSON: {"main": {"x_pos": 0, "y_pos": 0, "width": 1280,'
-        ' "height": 720, "video_sources": ["*"]}}.'
-    ),
+#: The command groups' one-line summaries; the groups themselves come from the rows.
+_GROUP_SUMMARIES: Final = {
+    "rooms": "Video rooms: create, inspect, change, delete, join tokens.",
+    "sessions": "Room sessions and actions on them.",
+    "participants": "Participants of sessions.",
+    "compositions": "Compositions of sessions.",
+    "recordings": "Recordings of participants.",
 }
 
+#: The official SDK's ``filter=`` / ``page=`` dicts: the same values as the other options.
+_SDK_SHAPES: Final = frozenset({"filter", "page"})
 
-# -- options from signatures ---------------------------------------------------------------
+_DEMO: Final = "demo"
+_EMULATOR: Final = "emulator"
+
+
+# -- options from the params classes -------------------------------------------------------
 
 
 class _Kind(enum.Enum):
+    SWITCH = "switch"
+    """An opt-in ``bool`` that defaults to False (``--all-recordings``): no ``--no-`` form."""
     FLAG = "flag"
     INT = "int"
     FLOAT = "float"
@@ -341,15 +89,40 @@ class _Kind(enum.Enum):
     JSON = "json"
 
 
-@attrs.frozen
-class _Shape:
-    """How one keyword argument is read from the command line."""
+#: Kinds whose form the option already says (a switch, YYYY-MM-DD): their help skips the rule.
+_SELF_EXPLAINED: Final = frozenset({_Kind.SWITCH, _Kind.FLAG, _Kind.DAY})
 
+
+@attrs.frozen
+class _Option:
+    """One field of a params class as a command-line option."""
+
+    name: str
+    flag: str
     kind: _Kind
-    nullable: bool
-    """``null`` means ``None`` (a PATCH field the API lets a caller clear)."""
+    nullable: bool = False
+    """``null`` means ``None``: a PATCH field the API lets a caller clear."""
     literal: str | None = None
     """For ``"all" | [ids]``: the word that is passed as a string."""
+
+    @property
+    def dest(self) -> str:
+        """Where argparse keeps the value: apart from the command line's own options."""
+        return f"field.{self.name}"
+
+    @property
+    def negative(self) -> str | None:
+        """The ``--no-`` form of a boolean option."""
+        return "--no-" + self.flag[2:] if self.kind is _Kind.FLAG else None
+
+    def value(self, given: Any) -> Any:
+        """The keyword argument for what argparse read."""
+        if self.kind in (_Kind.LIST, _Kind.TEXT_OR_LIST) and given is not None:
+            items = [part.strip() for chunk in given for part in chunk.split(",") if part.strip()]
+            if self.kind is _Kind.TEXT_OR_LIST and items == [self.literal]:
+                return self.literal
+            return items
+        return given
 
 
 def _members(hint: Any) -> list[Any]:
@@ -359,91 +132,123 @@ def _members(hint: Any) -> list[Any]:
 
 
 def _is_text_sequence(tp: Any) -> bool:
-    origin = typing.get_origin(tp)
-    if origin in (list, tuple, Sequence, typing.Sequence):
+    if typing.get_origin(tp) in (list, tuple, Sequence):
         args = [a for a in typing.get_args(tp) if a is not Ellipsis]
         return bool(args) and all(a is str for a in args)
     return False
 
 
-def _shape(hint: Any) -> _Shape:
+def _kind(hint: Any, default: object) -> tuple[_Kind, bool, str | None]:
+    """How a field of this type is read: its kind, whether it is nullable, its literal word."""
     members = _members(hint)
-    nullable = type(None) in members and Unset in members
-    rest = [m for m in members if m is not type(None) and m is not Unset]
+    nullable = type(None) in members and params.Unset in members
+    rest = [m for m in members if m is not type(None) and m is not params.Unset]
     literals = [m for m in rest if typing.get_origin(m) is Literal]
     words = [str(a) for m in literals for a in typing.get_args(m)]
     plain = [m for m in rest if m not in literals]
-    if plain == [bool]:
-        return _Shape(_Kind.FLAG, nullable)
-    if plain == [int]:
-        return _Shape(_Kind.INT, nullable)
-    if plain and set(plain) <= {int, float}:
-        return _Shape(_Kind.FLOAT, nullable)
-    if date in plain and set(plain) <= {date, str}:
-        return _Shape(_Kind.DAY, nullable)
-    if plain == [str] and not words:
-        return _Shape(_Kind.TEXT, nullable)
     sequences = [m for m in plain if _is_text_sequence(m)]
     others = [m for m in plain if m not in sequences]
+    if plain == [bool]:
+        return (_Kind.SWITCH if default is False else _Kind.FLAG), nullable, None
+    if plain == [int]:
+        return _Kind.INT, nullable, None
+    if plain and set(plain) <= {int, float}:
+        return _Kind.FLOAT, nullable, None
+    if date in plain and set(plain) <= {date, str}:
+        return _Kind.DAY, nullable, None
+    if (plain == [str] and not words) or (words and not plain):
+        return _Kind.TEXT, nullable, None
     if sequences and len(words) == 1 and not others:
-        return _Shape(_Kind.TEXT_OR_LIST, nullable, literal=words[0])
-    if sequences and not words and others == [str]:
-        return _Shape(_Kind.TEXT_OR_LIST, nullable, literal="all")
+        return _Kind.TEXT_OR_LIST, nullable, words[0]
     if sequences and not words and not others:
-        return _Shape(_Kind.LIST, nullable)
-    if not plain and words:
-        return _Shape(_Kind.TEXT, nullable)
-    return _Shape(_Kind.JSON, nullable)
+        return _Kind.LIST, nullable, None
+    return _Kind.JSON, nullable, None
 
 
-def _option_name(name: str, wire: str | None) -> str:
-    """``filter[date_created_at][gte]`` -> ``filter-date-created-at-gte``."""
-    return re.sub(r"[\[\]_]+", "-", wire or name).strip("-")
+def _flag(attr: attrs.Attribute[Any]) -> str:
+    """``filter[date_created_at][gte]`` -> ``--filter-date-created-at-gte``."""
+    return "--" + re.sub(r"[\[\]_]+", "-", params.wire_key(attr)).strip("-")
 
 
-@lru_cache(maxsize=1)
-def _params_docs() -> dict[tuple[str, str], str]:
-    """Attribute docstrings of the params classes, read from their source, by (class, field)."""
-    docs: dict[tuple[str, str], str] = {}
-    try:
-        tree = ast.parse(Path(params_module.__file__ or "").read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
-        return docs
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        body = node.body
-        for first, second in itertools.pairwise(body):
-            if (
-                isinstance(first, ast.AnnAssign)
-                and isinstance(first.target, ast.Name)
-                and isinstance(second, ast.Expr)
-                and isinstance(second.value, ast.Constant)
-                and isinstance(second.value.value, str)
-            ):
-                text = " ".join(second.value.value.split())
-                docs[(node.name, first.target.id)] = text.replace("``", "")
-    return docs
+def _rule(attr: attrs.Attribute[Any]) -> params.Rule | None:
+    rule = attr.validator
+    if isinstance(rule, params.Required):
+        rule = rule.inner
+    return rule if isinstance(rule, params.Rule) else None
 
 
-def _params_classes(command: _Command) -> list[type]:
-    found = []
-    for name in command.params:
-        cls = getattr(params_module, name, None)
-        if isinstance(cls, type) and attrs.has(cls):
-            found.append(cls)
-    return found
+#: ``name=True``, ``name=...``: how Python code spells an argument in a message.
+_PYTHON_ARGUMENT: Final = re.compile(r"\b([a-z][a-z0-9_]*)=(True|False|\.\.\.)?")
+_ENVIRONMENT_VARIABLE: Final = re.compile(r"\bthe (TELNYX_[A-Z_]+) environment variable\b")
 
 
-def _wire_and_help(name: str, classes: list[type]) -> tuple[str | None, str]:
-    override = _CLI_HELP.get(name)
-    for cls in classes:
-        for a in attrs.fields(cls):
-            if a.name == name:
-                wire = params_module.wire_key(a)
-                text = params_module.field_help(cls, name)
-                return (wire if wire != name else None), override or text
-    return None, override or ""
+def _in_flags(text: str, flags: Mapping[str, str]) -> str:
+    """``text`` with Python spellings of arguments (``all_recordings=True``) as their flags."""
+
+    def swap(match: re.Match[str]) -> str:
+        flag = flags.get(match[1])
+        if flag is None:
+            return match[0]
+        return "--no-" + flag[2:] if match[2] == "False" else flag
+
+    text = _PYTHON_ARGUMENT.sub(swap, text)
+    return _ENVIRONMENT_VARIABLE.sub(r"$\1", text)
+
+
+def _command_names(operations: Iterable[Operation[Any, Any]]) -> Callable[[str], str]:
+    """What puts commands for the method names in a text: ``generate_join_client_token``
+    is ``'rooms token'`` (names shared by several rows, such as ``list``, stay as they are).
+    """
+    seen: dict[str, list[str]] = {}
+    for op in operations:
+        seen.setdefault(op.name, []).append(op.cli)
+    named = {name: f"'{clis[0]}'" for name, clis in seen.items() if "_" in name and len(clis) == 1}
+    if not named:
+        return lambda text: text
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, named)) + r")\b")
+    return lambda text: pattern.sub(lambda match: named[match[1]], text)
+
+
+def _help(
+    cls: type, attr: attrs.Attribute[Any], option: _Option, commands: Callable[[str], str]
+) -> str:
+    """The field's own help text and rule, in the command line's words."""
+    text = params.field_help(cls, attr.name)
+    rule = _rule(attr)
+    if option.kind in _SELF_EXPLAINED and rule is not None:
+        text = text.replace(f" It {rule.rule}.", "")
+    if option.kind is _Kind.FLAG:
+        text = text.replace("(True)", f"({option.flag})").replace("(False)", f"({option.negative})")
+    if option.nullable:
+        text = text.replace("None clears it", "'null' clears it")
+        if "'null'" not in text:
+            text += " 'null' clears it."
+    if option.kind in (_Kind.LIST, _Kind.TEXT_OR_LIST):
+        text += " Repeat the option or separate ids with commas."
+    if option.kind is _Kind.JSON:
+        text += _json_shape(attr)
+    return _in_flags(commands(text), {attr.name: option.flag}).strip()
+
+
+def _json_shape(attr: attrs.Attribute[Any]) -> str:
+    """What a JSON option takes, from the params class its values are checked by."""
+    for member in _members(attr.type):
+        args = typing.get_args(member)
+        if typing.get_origin(member) is dict and len(args) == 2 and attrs.has(args[1]):
+            keys = ", ".join(a.name for a in attrs.fields(args[1]))
+            return f" Give it as JSON: an object of objects by name, with the keys {keys}."
+    return " Give it as JSON."
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    """The fields the command line offers, in reading order, with their types resolved."""
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        attr.evolve(type=hints.get(attr.name, str))
+        for attr in params.reading_order(cls)
+        if attr.name not in _SDK_SHAPES
+    )
 
 
 def _null_or(convert: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -461,91 +266,121 @@ def _json_value(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
 
 
+def _metavar(option: _Option, rule: params.Rule | None) -> str | None:
+    if isinstance(rule, params.OneOf):
+        return "|".join(rule.allowed)
+    return {
+        _Kind.INT: "N",
+        _Kind.FLOAT: "X",
+        _Kind.DAY: "YYYY-MM-DD",
+        _Kind.LIST: "ID[,ID...]",
+        _Kind.TEXT_OR_LIST: f"{option.literal}|ID[,ID...]",
+        _Kind.JSON: "JSON",
+        _Kind.TEXT: option.name.rsplit("_", 1)[-1].upper(),
+    }.get(option.kind)
+
+
+def _option(attr: attrs.Attribute[Any]) -> _Option:
+    kind, nullable, literal = _kind(attr.type, attr.default)
+    return _Option(attr.name, _flag(attr), kind, nullable, literal)
+
+
+def _add_option(
+    parser: argparse.ArgumentParser,
+    cls: type,
+    attr: attrs.Attribute[Any],
+    option: _Option,
+    commands: Callable[[str], str],
+    note: str = "",
+) -> None:
+    kind, nullable, rule = option.kind, option.nullable, _rule(attr)
+    kwargs: dict[str, Any] = {"dest": option.dest, "default": argparse.SUPPRESS}
+    if attr.default is attrs.NOTHING:
+        kwargs["required"] = True
+    if kind is _Kind.SWITCH:
+        kwargs["action"] = "store_true"
+    elif kind is _Kind.FLAG:
+        kwargs["action"] = argparse.BooleanOptionalAction
+    elif kind in (_Kind.LIST, _Kind.TEXT_OR_LIST):
+        kwargs["action"] = "append"
+    else:
+        # The library checks the value and names the field; argparse only turns text into it.
+        converters: dict[_Kind, Callable[[str], Any]] = {
+            _Kind.INT: int,
+            _Kind.FLOAT: float,
+            _Kind.JSON: _json_value,
+        }
+        convert = converters.get(kind, str)
+        kwargs["type"] = _null_or(convert) if nullable else convert
+    if kind not in (_Kind.SWITCH, _Kind.FLAG):
+        kwargs["metavar"] = _metavar(option, rule)
+    parser.add_argument(option.flag, help=_help(cls, attr, option, commands) + note, **kwargs)
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
 @attrs.frozen
-class _Option:
-    """A keyword argument read from an option, and how to turn it into the argument."""
+class _Command:
+    """One subcommand: a row of the table and the options made from its params class."""
 
-    name: str
-    flag: str
-    shape: _Shape
+    op: Operation[Any, Any]
+    options: tuple[_Option, ...]
+    preview: Operation[Any, Any] | None = None
+    """For a bulk delete: the list operation that shows what the same filters match."""
 
+    @property
+    def bulk_delete(self) -> bool:
+        """A DELETE of whatever the filters match: it needs --yes (or --dry-run)."""
+        return self.op.http_method == "DELETE" and self.op.id_name is None
 
-def _add_arguments(parser: argparse.ArgumentParser, command: _Command, func: Any) -> list[_Option]:
-    hints = typing.get_type_hints(func)
-    classes = _params_classes(command)
-    options: list[_Option] = []
-    for name, param in inspect.signature(func).parameters.items():
-        if name == "self":
-            continue
-        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
-            parser.add_argument(name, metavar=name.upper(), help=f"the {name.replace('_', ' ')}")
-            continue
-        if param.kind is not param.KEYWORD_ONLY or name in ("filter", "page"):
-            # filter= and page= are the official SDK's spellings of the options below.
-            continue
-        wire, text = _wire_and_help(name, classes)
-        flag = "--" + _option_name(name, wire)
-        shape = _shape(hints.get(name, str))
-        kwargs: dict[str, Any] = {"dest": name, "default": argparse.SUPPRESS}
-        if param.default is param.empty:
-            kwargs["required"] = True
-        if shape.nullable:
-            text = text.replace("None clears it", "'null' clears it")
-            if "'null'" not in text:
-                text = f"{text} 'null' clears it.".strip()
-        if shape.kind is _Kind.FLAG and param.default is False:
-            # An opt-in switch (such as --all-recordings): a --no- form would mean nothing.
-            kwargs["action"] = "store_true"
-        elif shape.kind is _Kind.FLAG:
-            kwargs["action"] = argparse.BooleanOptionalAction
-        elif shape.kind is _Kind.INT:
-            kwargs.update(type=_null_or(int) if shape.nullable else int, metavar="N")
-        elif shape.kind is _Kind.FLOAT:
-            kwargs.update(type=_null_or(float) if shape.nullable else float, metavar="X")
-        elif shape.kind is _Kind.DAY:
-            kwargs["metavar"] = "YYYY-MM-DD"
-        elif shape.kind in (_Kind.LIST, _Kind.TEXT_OR_LIST):
-            kwargs.update(action="append", metavar="ID[,ID...]")
-            text = f"{text} Repeat the option or separate ids with commas.".strip()
-        elif shape.kind is _Kind.JSON:
-            # The library checks the decoded value and names the offending field.
-            kwargs.update(type=_json_value, metavar="JSON")
-        else:
-            kwargs["metavar"] = name.rsplit("_", 1)[-1].upper()
-            if shape.nullable:
-                kwargs["type"] = _null_or(str)
-        parser.add_argument(flag, help=text or None, **kwargs)
-        options.append(_Option(name, flag, shape))
-    return options
+    def keywords(self, ns: argparse.Namespace) -> dict[str, Any]:
+        """The method's keyword arguments: the options given, nothing else."""
+        return {o.name: o.value(getattr(ns, o.dest)) for o in self.options if o.dest in ns}
+
+    def ids(self, ns: argparse.Namespace) -> list[str]:
+        """The positional id, if the row's path has one."""
+        return [] if self.op.id_name is None else [getattr(ns, self.op.id_name)]
+
+    def flags(self) -> dict[str, str]:
+        """Each field and the id by their command-line names."""
+        named = {o.name: o.flag for o in self.options}
+        if self.op.id_name is not None:
+            named[self.op.id_name] = self.op.id_name.upper()
+        return named
 
 
-def _argument(option: _Option, value: Any) -> Any:
-    if option.shape.kind in (_Kind.LIST, _Kind.TEXT_OR_LIST):
-        items = [part.strip() for chunk in value for part in chunk.split(",") if part.strip()]
-        if option.shape.kind is _Kind.TEXT_OR_LIST and items == [option.shape.literal]:
-            return option.shape.literal
-        return items
-    return value
+def _preview_of(
+    op: Operation[Any, Any], operations: Sequence[Operation[Any, Any]]
+) -> Operation[Any, Any] | None:
+    """The list operation on the same path as a bulk delete, if the table has one."""
+    return next(
+        (
+            o
+            for o in operations
+            if o.path == op.path and o.http_method == "GET" and o.result.kind == "page"
+        ),
+        None,
+    )
 
 
-# -- the parser ------------------------------------------------------------------------------
-
-
-def _examples(lines: Sequence[str]) -> str:
+def _examples(lines: Iterable[str]) -> str:
     return "examples:\n" + "\n".join(f"  {PROG} {line}" for line in lines)
 
 
-_ENVIRONMENT: Final = """environment:
+_EPILOG: Final = """environment:
   TELNYX_API_KEY    the API key (better than --api-key, which other users may see in ps)
   TELNYX_BASE_URL   the API's base URL (default https://api.telnyx.com/v2)
 
 output:
   one object: pretty JSON of the model (datetimes ISO 8601, UTC, 'Z');
   a list: {"data": [...], "meta": {...}} for one page, or with --all-pages one
-  JSON object per line, streamed as the pages arrive.
+  JSON object per line, streamed as the pages arrive (progress on stderr when it
+  is a terminal).
 
 exit status:
-  0 success, 1 API / connection error (details on stderr), 2 bad usage or invalid value"""
+  0 success, 1 API / connection error (details on stderr), 2 bad usage, invalid
+  value, or a bulk delete without --yes"""
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -553,114 +388,205 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=36)
 
 
+#: The connection options: (flag, keyword arguments of add_argument).
+_CONNECTION: Final[tuple[tuple[str, dict[str, Any]], ...]] = (
+    ("--api-key", {"metavar": "KEY", "help": "API key (default: $TELNYX_API_KEY)"}),
+    (
+        "--base-url",
+        {
+            "metavar": "URL",
+            "help": "API base URL (default: $TELNYX_BASE_URL or https://api.telnyx.com/v2)",
+        },
+    ),
+    (
+        "--allow-insecure-http",
+        {
+            "action": "store_true",
+            "help": "allow a plain-http --base-url to a host other than this machine"
+            " (the key would travel unencrypted)",
+        },
+    ),
+    (
+        "--timeout",
+        {
+            "type": float,
+            "metavar": "SECONDS",
+            "help": "total deadline of one call, retries included (default: 60)",
+        },
+    ),
+    (
+        "--max-retries",
+        {"type": int, "metavar": "N", "help": "retries where a retry is safe (default: 2)"},
+    ),
+)
+
+#: The client's constructor arguments by the options that set them.
+_CONNECTION_FLAGS: Final = {
+    **{flag[2:].replace("-", "_"): flag for flag, _ in _CONNECTION},
+    # --timeout sets the read limit too.
+    "read_timeout": "--timeout",
+}
+#: Where a setting comes from when its option is not given.
+_ENVIRONMENT: Final = {"api_key": "$TELNYX_API_KEY", "base_url": "$TELNYX_BASE_URL"}
+
+
 def _connection_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("connection")
-    group.add_argument(
-        "--api-key",
-        default=argparse.SUPPRESS,
-        metavar="KEY",
-        help="API key (default: $TELNYX_API_KEY)",
-    )
-    group.add_argument(
-        "--base-url",
-        default=argparse.SUPPRESS,
-        metavar="URL",
-        help="API base URL (default: $TELNYX_BASE_URL or https://api.telnyx.com/v2)",
-    )
-    group.add_argument(
-        "--timeout",
-        type=float,
-        default=argparse.SUPPRESS,
-        metavar="SECONDS",
-        help="total deadline of one call, retries included (default: 60)",
-    )
-    group.add_argument(
-        "--max-retries",
-        type=int,
-        default=argparse.SUPPRESS,
-        metavar="N",
-        help="retries where a retry is safe (default: 2)",
-    )
+    for flag, kwargs in _CONNECTION:
+        group.add_argument(flag, default=argparse.SUPPRESS, **kwargs)
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``telnyx-rooms`` argument parser, with every subcommand."""
+def _command(op: Operation[Any, Any], operations: Sequence[Operation[Any, Any]]) -> _Command:
+    cls: Any = op.params
+    return _Command(op, tuple(_option(a) for a in _fields(cls)), _preview_of(op, operations))
+
+
+def _add_arguments(
+    leaf: argparse.ArgumentParser, command: _Command, commands: Callable[[str], str]
+) -> None:
+    op = command.op
+    if op.id_name is not None:
+        leaf.add_argument(
+            op.id_name, metavar=op.id_name.upper(), help=f"the {op.id_name.replace('_', ' ')}"
+        )
+    cls: Any = op.params
+    for attr, option in zip(_fields(cls), command.options, strict=True):
+        # A list's unsent field (max_pages) steers the walk over pages: --all-pages.
+        note = (
+            " Only with --all-pages."
+            if op.result.kind == "page" and not params.is_sent(attr)
+            else ""
+        )
+        _add_option(leaf, cls, attr, option, commands, note)
+    if op.result.kind == "page":
+        leaf.add_argument(
+            "--all-pages",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="every item of every page, one JSON object per line (progress on stderr"
+            " when it is a terminal)",
+        )
+    if command.bulk_delete:
+        safety = leaf.add_mutually_exclusive_group()
+        safety.add_argument(
+            "--yes",
+            action="store_true",
+            default=False,
+            help="delete for real: without --yes nothing is deleted",
+        )
+        if command.preview is not None:
+            safety.add_argument(
+                "--dry-run",
+                action="store_true",
+                default=False,
+                help="list what the filters match (one JSON object per line) and how many"
+                " would be deleted; delete nothing",
+            )
+
+
+def _description(op: Operation[Any, Any], command: _Command) -> str:
+    text = textwrap.fill(_in_flags(op.summary, command.flags()), width=78)
+    text += f"\n\nCalls client.{op.resource}.{op.name}() ({op.http_method} {op.path})."
+    if command.bulk_delete:
+        text += "\nDeletes nothing without --yes"
+        text += "; --dry-run lists what would go." if command.preview is not None else "."
+    return text
+
+
+def _add_command(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser],
+    command: _Command,
+    common: argparse.ArgumentParser,
+    commands: Callable[[str], str],
+) -> None:
+    op = command.op
+    leaf = verbs.add_parser(
+        op.cli.split()[1],
+        help=_in_flags(_first_sentence(op.summary), command.flags()),
+        description=_description(op, command),
+        epilog=_examples(op.cli_examples) if op.cli_examples else None,
+        formatter_class=_Formatter,
+        parents=[common],
+        allow_abbrev=False,
+    )
+    _add_arguments(leaf, command, commands)
+    leaf.set_defaults(command=command)
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ", 1)[0].rstrip(".") + "."
+
+
+def build_parser(
+    operations: Sequence[Operation[Any, Any]] = OPERATIONS,
+) -> argparse.ArgumentParser:
+    """The ``telnyx-rooms`` argument parser: one subcommand per row of ``operations``."""
+    return _parser(operations, None)
+
+
+def _parser(
+    operations: Sequence[Operation[Any, Any]], wanted: Collection[str] | None
+) -> argparse.ArgumentParser:
+    """The parser, with the subcommands of only the ``wanted`` groups (None: of all).
+
+    A group left out is still listed; its subcommands are not built, which is most of the
+    work of building the parser, so ``--help`` and ``--version`` need none of them.
+    """
     common = _connection_options()
-    all_examples = [
-        "demo",
-        "rooms create --unique-name standup --max-participants 10",
-        "rooms list --all-pages",
-        f"rooms token {_ROOM}",
-        f"sessions kick {_SESSION} --participants all",
-    ]
+    commands = _command_names(operations)
+    groups: dict[str, list[Operation[Any, Any]]] = {}
+    for op in operations:
+        groups.setdefault(op.cli.split()[0], []).append(op)
+    firsts = [rows[0].cli_examples[0] for rows in groups.values() if rows[0].cli_examples]
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Every Telnyx Video Rooms operation from the shell, JSON out.",
-        epilog=_examples(all_examples) + "\n\n" + _ENVIRONMENT,
+        epilog=_examples([_DEMO, *firsts, f"{_EMULATOR} --help"]) + "\n\n" + _EPILOG,
         formatter_class=_Formatter,
         parents=[common],
         allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    groups = parser.add_subparsers(dest="group", metavar="RESOURCE", required=True)
-
-    demo = groups.add_parser(
-        "demo",
+    subparsers = parser.add_subparsers(dest="group", metavar="RESOURCE", required=True)
+    subparsers.add_parser(
+        _DEMO,
         help="Run a whole room lifecycle against a built-in fake API (offline, no key).",
         description=(
             "Start a fake Rooms API on a free loopback port and run a whole lifecycle"
             " through RoomsClient: room, token, a simulated participant, its session,"
             " mute/kick/end, recordings, a composition, cleanup. No key or network needed."
         ),
-        epilog=_examples(["demo"]),
+        epilog=_examples([_DEMO]),
         formatter_class=_Formatter,
         allow_abbrev=False,
     )
-    demo.set_defaults(command=None)
-
-    for group in _GROUPS:
-        commands = [c for c in _COMMANDS if c.group == group.name]
-        sub = groups.add_parser(
-            group.name,
-            help=group.summary,
-            description=group.summary,
-            epilog=_examples([line for c in commands for line in c.examples[:1]]),
+    for name, rows in groups.items():
+        summary = _GROUP_SUMMARIES.get(name, f"The {name} operations.")
+        sub = subparsers.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=_examples(line for op in rows for line in op.cli_examples[:1]),
             formatter_class=_Formatter,
             allow_abbrev=False,
         )
-        verbs = sub.add_subparsers(dest="verb", metavar="VERB", required=True)
-        for command in commands:
-            func = getattr(group.resource, command.method)
-            leaf = verbs.add_parser(
-                command.verb,
-                help=command.summary,
-                description=f"{command.summary}\n\nCalls client.{group.attribute}."
-                f"{command.method}().",
-                epilog=_examples(command.examples),
-                formatter_class=_Formatter,
-                parents=[common],
-                allow_abbrev=False,
-            )
-            options = _add_arguments(leaf, command, func)
-            if "page_size" in inspect.signature(func).parameters:
-                leaf.add_argument(
-                    "--all-pages",
-                    action="store_true",
-                    default=argparse.SUPPRESS,
-                    help="every item of every page, one JSON object per line",
-                )
-            leaf.set_defaults(command=command, options=options)
+        if wanted is None or name in wanted:
+            verbs = sub.add_subparsers(dest="verb", metavar="VERB", required=True)
+            for op in rows:
+                _add_command(verbs, _command(op, operations), common, commands)
+    emulator = subparsers.add_parser(
+        _EMULATOR,
+        help=f"Run the stateful Rooms API emulator ('{PROG} {_EMULATOR} --help': its options).",
+        add_help=False,
+    )
+    # The emulator reads its own arguments; see _split_emulator() for the usual spelling.
+    emulator.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
 
 # -- running a command ----------------------------------------------------------------------
-
-
-def _to_json(value: Any) -> Any:
-    """The JSON form of a model, a tuple of models, or a plain value."""
-    return CONVERTER.unstructure(value)
 
 
 def _dump(value: Any, out: IO[str], *, pretty: bool = True) -> None:
@@ -670,7 +596,120 @@ def _dump(value: Any, out: IO[str], *, pretty: bool = True) -> None:
         out.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no such method, or a closed stream
+        return False
+
+
+class _Progress:
+    """Pages and items so far, on one redrawn line of stderr, when stderr is a terminal."""
+
+    def __init__(self, err: IO[str], label: str) -> None:
+        self._err = err if _is_terminal(err) else None
+        self._label = label
+        self._pages = 0
+        self._items = 0
+
+    def page(self, page: Page[Any]) -> None:
+        """Count one more page and redraw the line."""
+        if self._err is None:
+            return
+        self._pages += 1
+        self._items += len(page.items)
+        pages, items = page.meta.total_pages, page.meta.total_results
+        text = f"page {self._pages}" + (f" of {pages}" if pages is not None else "")
+        text += f", {self._items} items" + (f" of {items}" if items is not None else "")
+        self._err.write(f"\r\x1b[K{self._label}: {text}")
+        self._err.flush()
+
+    def clear(self) -> None:
+        """Take the line away (before output, and at the end)."""
+        if self._err is not None and self._pages:
+            self._err.write("\r\x1b[K")
+            self._err.flush()
+
+
+async def _stream(paginator: AsyncPaginator[Any], out: IO[str], progress: _Progress) -> int:
+    """Every item of every page, one JSON line each, as the pages arrive; returns the count."""
+    from ._converter import to_dict
+
+    count = 0
+    try:
+        async for page in paginator.pages():
+            progress.clear()
+            for item in page.items:
+                _dump(to_dict(item), out, pretty=False)
+            # Stream: a reader piping into jq sees each page as soon as it arrives.
+            out.flush()
+            count += len(page.items)
+            progress.page(page)
+    finally:
+        progress.clear()
+    return count
+
+
+def _method(client: RoomsClient, op: Operation[Any, Any]) -> Callable[..., Any]:
+    method: Callable[..., Any] = getattr(getattr(client, op.resource), op.name)
+    return method
+
+
+async def _dry_run(
+    client: RoomsClient, command: _Command, keywords: dict[str, Any], out: IO[str], err: IO[str]
+) -> None:
+    """List what a bulk delete's filters match, through its list operation, and count it."""
+    preview = command.preview
+    assert preview is not None
+    offered = attrs.fields_dict(preview.params)  # type: ignore[arg-type]
+    shared = {k: v for k, v in keywords.items() if k in offered}
+    size = offered.get("page_size")
+    rule = _rule(size) if size is not None else None
+    if "page_size" not in shared and isinstance(rule, params.IntRange) and rule.hi is not None:
+        shared["page_size"] = rule.hi  # the fewest round trips; any size lists the same items
+    paginator = _method(client, preview)(**shared)
+    count = await _stream(paginator, out, _Progress(err, f"{PROG} {command.op.cli}"))
+    err.write(
+        f"{PROG} {command.op.cli}: dry run: {count} match and would be deleted;"
+        " nothing was deleted (add --yes to delete them)\n"
+    )
+
+
+#: The key a ``count`` result is printed under, by what the call does.
+_COUNT_KEYS: Final = {"DELETE": "deleted", "POST": "created", "PATCH": "updated"}
+
+
+async def _call(
+    client: RoomsClient, command: _Command, ns: argparse.Namespace, out: IO[str], err: IO[str]
+) -> None:
+    from ._converter import to_dict
+
+    op = command.op
+    keywords = command.keywords(ns)
+    if getattr(ns, "dry_run", False):
+        await _dry_run(client, command, keywords, out, err)
+        return
+    ids = command.ids(ns)
+    result = _method(client, op)(*ids, **keywords)
+    if op.result.kind == "page":
+        if getattr(ns, "all_pages", False):
+            await _stream(result, out, _Progress(err, f"{PROG} {op.cli}"))
+            return
+        page = await result
+        _dump({"data": to_dict(page.items), "meta": to_dict(page.meta)}, out)
+        return
+    value = await result
+    if op.result.kind == "none":
+        err.write(f"{op.cli}: done ({' '.join(ids)})\n")
+    elif op.result.kind == "count":
+        _dump({_COUNT_KEYS.get(op.http_method, op.result.field or "count"): value}, out)
+    else:
+        _dump(to_dict(value), out)
+
+
 def _client(ns: argparse.Namespace) -> RoomsClient:
+    from ._client import RoomsClient
+
     kwargs: dict[str, Any] = {}
     if "timeout" in ns:
         kwargs["timeout"] = ns.timeout
@@ -678,48 +717,49 @@ def _client(ns: argparse.Namespace) -> RoomsClient:
         kwargs["read_timeout"] = min(ns.timeout, 60.0)
     if "max_retries" in ns:
         kwargs["max_retries"] = ns.max_retries
+    if getattr(ns, "allow_insecure_http", False):
+        kwargs["allow_insecure_http"] = True
     return RoomsClient(
         getattr(ns, "api_key", None), base_url=getattr(ns, "base_url", None), **kwargs
     )
 
 
-async def _call(ns: argparse.Namespace, client: RoomsClient, out: IO[str], err: IO[str]) -> None:
-    command: _Command = ns.command
-    group = next(g for g in _GROUPS if g.name == command.group)
-    method = getattr(getattr(client, group.attribute), command.method)
-    positional = [
-        getattr(ns, name)
-        for name, p in inspect.signature(method).parameters.items()
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
-    keywords = {o.name: _argument(o, getattr(ns, o.name)) for o in ns.options if o.name in ns}
-    result = method(*positional, **keywords)
-    if isinstance(result, AsyncPaginator):
-        if getattr(ns, "all_pages", False):
-            async for item in result:
-                _dump(_to_json(item), out, pretty=False)
-                # Stream: a reader piping into jq sees each item as soon as its page arrives.
-                out.flush()
-            return
-        page = await result
-        _dump({"data": _to_json(page.items), "meta": _to_json(page.meta)}, out)
-        return
-    value = await result
-    if value is None:
-        err.write(f"{command.group} {command.verb}: done ({' '.join(positional)})\n")
-    elif command.result is not None:
-        _dump({command.result: _to_json(value)}, out)
-    else:
-        _dump(_to_json(value), out)
+def _setting(name: str, ns: argparse.Namespace) -> str:
+    """How the user gave a client setting: its option, or else its environment variable."""
+    if name in _ENVIRONMENT and name not in ns and os.environ.get(_ENVIRONMENT[name][1:]):
+        return _ENVIRONMENT[name]
+    return _CONNECTION_FLAGS.get(name, name)
 
 
-def _usage_error(ns: argparse.Namespace, exc: InvalidParams, err: IO[str]) -> None:
-    options: list[_Option] = getattr(ns, "options", [])
+def _configuration_error(exc: ConfigurationError, ns: argparse.Namespace) -> str:
+    """The client's complaint about a setting, naming the option or variable it came from."""
+    text = _in_flags(exc.message, _CONNECTION_FLAGS)
+    first, _, rest = text.partition(" ")
+    if first in _CONNECTION_FLAGS:
+        # "timeout must be ..." -> "--timeout: must be ...".
+        return f"{_setting(first, ns)}: {rest}"
+    if exc.argument is not None and not re.search(r"--[a-z]|\$[A-Z]", text):
+        return f"{_setting(exc.argument, ns)}: {text}"
+    return text
+
+
+def _where(ns: argparse.Namespace) -> str:
+    verb = getattr(ns, "verb", None)
+    return f"{PROG} {ns.group} {verb}" if verb else f"{PROG} {ns.group}"
+
+
+def _usage_error(command: _Command, ns: argparse.Namespace, exc: InvalidParams) -> str:
+    flags = command.flags()
     # A nested field such as "video_layout['main'].width" belongs to its top-level option.
     top = re.split(r"[\[.]", exc.field, maxsplit=1)[0]
-    flag = next((o.flag for o in options if o.name == top), top.upper())
-    where = f"{ns.group} {ns.verb}" if getattr(ns, "verb", None) else ns.group
-    err.write(f"{PROG} {where}: error: {flag} ({exc.field}): {exc.rule}\n")
+    flag = flags.get(top, exc.field)
+    inner = exc.field[len(top) :] if top in flags else ""
+    rule = _in_flags(exc.rule, flags)
+    if not inner and flag in rule:
+        # The rule names the option itself: "pass at least one filter, or --all-recordings".
+        return f"{_where(ns)}: error: {rule}\n"
+    where = f"{flag} at {inner}" if inner else flag
+    return f"{_where(ns)}: error: {where}: {rule}\n"
 
 
 def _api_error(exc: APIStatusError, err: IO[str]) -> None:
@@ -741,349 +781,46 @@ def _api_error(exc: APIStatusError, err: IO[str]) -> None:
     err.write(f"  request id: {exc.request_id or '(none)'}\n")
 
 
-# -- the offline demo -------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "-"
-    return json.dumps(value, ensure_ascii=False)
-
-
-_SECRETS: Final = frozenset({"token", "refresh_token"})
-
-
-def _secret_preview(value: str) -> str:
-    # Readable at a glance; `rooms token` prints the whole token.
-    return value if len(value) <= 24 else f"{value[:20]}… ({len(value)} characters)"
-
-
-class _Demo:
-    """Prints the demo's steps: a title, the requests it sent, and what came back."""
-
-    def __init__(self, fake: FakeRoomsAPI, out: IO[str]) -> None:
-        self._fake = fake
-        self._out = out
-        self._number = 0
-        self._mark = 0
-
-    def line(self, text: str = "") -> None:
-        self._out.write(text + "\n")
-
-    def step(self, title: str) -> None:
-        self._number += 1
-        self._mark = len(self._fake.requests)
-        self.line()
-        self.line(f"{self._number:>2}. {title}")
-
-    def note(self, text: str) -> None:
-        self.line(f"      {text}")
-
-    def sent(self) -> None:
-        """The HTTP requests made since the step began, as the fake API received them."""
-        for call in self._fake.requests[self._mark :]:
-            query = "&".join(f"{k}={v}" for k, v in call.query.items())
-            line = f"      -> {call.method} {call.path}{'?' + query if query else ''}"
-            if isinstance(call.body, dict) and call.body:
-                body = {
-                    k: _secret_preview(v) if k in _SECRETS and isinstance(v, str) else v
-                    for k, v in call.body.items()
-                }
-                line += "\n         " + json.dumps(body, ensure_ascii=False)
-            self.line(line)
-        self._mark = len(self._fake.requests)
-
-    def fields(self, model: Any, names: Sequence[str] | None = None) -> None:
-        """``name  value`` lines of a model's fields that have a value."""
-        data = _to_json(model)
-        for name in names or list(data):
-            value = data.get(name)
-            if value is None or value in ((), [], {}, ""):
-                continue
-            if isinstance(value, list | tuple):
-                ids = [v.get("id", "?") if isinstance(v, dict) else v for v in value]
-                value = f"{len(ids)}: {', '.join(str(i) for i in ids)}"
-            elif name in _SECRETS and isinstance(value, str):
-                value = _secret_preview(value)
-            self.line(f"      {name:<26}{_text(value)}")
-
-    def table(self, rows: Sequence[Any], columns: Sequence[str]) -> None:
-        """A small table of models."""
-        data = [_to_json(r) for r in rows]
-        widths = [max([len(c)] + [len(_text(d.get(c))) for d in data]) for c in columns]
-        head = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
-        self.line("      " + head.rstrip())
-        for d in data:
-            cells = [_text(d.get(c)).ljust(w) for c, w in zip(columns, widths, strict=True)]
-            self.line("      " + "  ".join(cells).rstrip())
-
-
-async def _lifecycle(client: RoomsClient, fake: FakeRoomsAPI, show: _Demo) -> None:
-    show.step("Create a room")
-    room = await client.rooms.create(
-        unique_name="demo-standup",
-        max_participants=10,
-        enable_recording=True,
-        webhook_event_url="https://example.com/hooks",
-        webhook_timeout_secs=25,
+def _confirmed(command: _Command, ns: argparse.Namespace, err: IO[str]) -> bool:
+    """A bulk delete goes ahead only with --yes or as a --dry-run."""
+    if not command.bulk_delete or ns.yes or getattr(ns, "dry_run", False):
+        return True
+    dry_run = ", or --dry-run to see what would be deleted" if command.preview else ""
+    err.write(
+        f"{_where(ns)}: error: this deletes everything the filters match;"
+        f" add --yes to delete{dry_run}\n"
     )
-    show.sent()
-    show.fields(room)
-
-    show.step("Retrieve it, with its sessions")
-    room = await client.rooms.retrieve(room.id, include_sessions=True)
-    show.sent()
-    show.fields(room, ["id", "unique_name", "max_participants", "sessions", "updated_at"])
-    show.note("sessions                  none yet")
-
-    show.step("Update it: allow 20 participants (PATCH sends only that field)")
-    room = await client.rooms.update(room.id, max_participants=20)
-    show.sent()
-    show.fields(room, ["id", "max_participants", "enable_recording", "updated_at"])
-
-    show.step("List rooms, 2 per page, across every page")
-    for name in ("demo-retro", "demo-planning"):
-        await client.rooms.create(unique_name=name)
-    show.sent()
-    rooms: list[Room] = []
-    pages = 0
-    async for page in client.rooms.list(page_size=2).pages():
-        pages += 1
-        rooms.extend(page.items)
-    show.sent()
-    show.table(rooms, ["id", "unique_name", "max_participants", "created_at"])
-    show.note(f"{len(rooms)} rooms on {pages} pages, each page fetched when the last was used up")
-    show.step("Filter by unique name")
-    page = await client.rooms.list(unique_name="demo-retro")
-    show.sent()
-    show.table(page.items, ["id", "unique_name"])
-
-    await _tokens(client, show, room)
-    session_id, people = await _live_session(client, fake, show, room)
-    await _actions(client, fake, show, session_id, people)
-    await _media(client, fake, show, session_id)
-    await _cleanup(client, show, session_id, [room, *rooms[1:]])
+    return False
 
 
-async def _tokens(client: RoomsClient, show: _Demo, room: Room) -> None:
-    show.step("Mint a join token for a participant's video SDK")
-    token = await client.rooms.generate_join_client_token(
-        room.id, token_ttl_secs=600, refresh_token_ttl_secs=3600
-    )
-    show.sent()
-    show.fields(token)
-    show.note("(`telnyx-rooms rooms token ROOM_ID` prints the whole token)")
+async def _execute(ns: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Run the command ``ns`` names; returns the exit status."""
+    if ns.group == _DEMO:
+        from ._demo import run_demo
 
-    show.step("Refresh it before it expires")
-    assert token.refresh_token is not None
-    fresh = await client.rooms.refresh_client_token(
-        room.id, refresh_token=token.refresh_token, token_ttl_secs=900
-    )
-    show.sent()
-    show.fields(fresh)
-
-
-async def _live_session(
-    client: RoomsClient, fake: FakeRoomsAPI, show: _Demo, room: Room
-) -> tuple[str, dict[str, str]]:
-    show.step("Participants join with their tokens (simulated inside the fake API)")
-    started = await fake.sim.start_session(room.id)
-    people: dict[str, str] = {}
-    for name in ("Alice", "Bob", "Carol"):
-        joined = await fake.sim.join(started["id"], context=name)
-        people[name] = joined["id"]
-    await fake.sim.start_recording(started["id"], people["Alice"], "video")
-    await fake.sim.start_recording(started["id"], people["Bob"], "audio")
-    show.note("a session starts; Alice, Bob and Carol join; Alice's video and Bob's audio")
-    show.note("are being recorded (enable_recording is on). No API call: this is what")
-    show.note("the participants' SDKs and the media servers do.")
-
-    show.step("Find the room's live session, by room and across rooms")
-    sessions = await client.rooms.list_sessions(room.id, active=True)
-    everywhere = await client.room_sessions.list(room_id=room.id, active=True)
-    show.sent()
-    session = sessions.items[0]
-    show.fields(session, ["id", "room_id", "active", "created_at"])
-    same = [s.id for s in everywhere.items] == [session.id]
-    show.note("both lists agree" if same else "the two lists differ")
-
-    show.step("Look at the session with its participants")
-    detail = await client.room_sessions.retrieve(session.id, include_participants=True)
-    show.sent()
-    show.table(detail.participants, ["id", "context", "joined_at"])
-
-    show.step("Find a participant by context, then fetch it by id")
-    found = await client.room_participants.list(session_id=session.id, context="Alice")
-    alice = await client.room_participants.retrieve(found.items[0].id)
-    show.sent()
-    show.fields(alice, ["id", "context", "session_id", "joined_at"])
-    return session.id, people
-
-
-def _muted(fake: FakeRoomsAPI, people: dict[str, str]) -> str:
-    names = [name for name, pid in people.items() if fake.store.is_muted(pid)]
-    return ", ".join(names) or "nobody"
-
-
-async def _actions(
-    client: RoomsClient, fake: FakeRoomsAPI, show: _Demo, session_id: str, people: dict[str, str]
-) -> None:
-    sessions = client.room_sessions
-    show.step("Mute everyone but Alice")
-    result = await sessions.mute(session_id, participants="all", exclude=[people["Alice"]])
-    show.sent()
-    show.fields(result)
-    show.note(f"muted now: {_muted(fake, people)}")
-
-    show.step("Unmute Bob")
-    result = await sessions.unmute(session_id, participants=[people["Bob"]])
-    show.sent()
-    show.fields(result)
-    show.note(f"muted now: {_muted(fake, people)}")
-
-    show.step("Kick Carol, then list the session's participants")
-    result = await sessions.kick(session_id, participants=[people["Carol"]])
-    page = await sessions.list_participants(session_id)
-    show.sent()
-    show.fields(result)
-    show.table(page.items, ["context", "joined_at", "left_at"])
-
-    show.step("End the session: everyone still in it leaves")
-    result = await sessions.end(session_id)
-    ended = await sessions.retrieve(session_id)
-    show.sent()
-    show.fields(result)
-    show.fields(ended, ["id", "active", "created_at", "ended_at"])
-
-
-async def _media(client: RoomsClient, fake: FakeRoomsAPI, show: _Demo, session_id: str) -> None:
-    show.step("The recordings finish processing (simulated), then list them")
-    for record in list(fake.store.recordings.values()):
-        if record["session_id"] == session_id:
-            size = 38.2 if record["type"] == "video" else 2.7
-            await fake.sim.complete_recording(record["id"], size_mb=size, duration_secs=1260)
-    recordings = await client.room_recordings.list(session_id=session_id)
-    show.sent()
-    show.table(recordings.items, ["id", "type", "codec", "status", "duration_secs", "size_mb"])
-
-    show.step("Fetch one recording")
-    recording = await client.room_recordings.retrieve(recordings.items[0].id)
-    show.sent()
-    show.fields(recording, ["id", "type", "status", "duration_secs", "download_url"])
-
-    show.step("Compose the session into one video")
-    composition = await client.room_compositions.create(
-        session_id=session_id,
-        resolution="1280x720",
-        video_layout={
-            "main": {"x_pos": 0, "y_pos": 0, "width": 1280, "height": 720, "video_sources": ["*"]}
-        },
-    )
-    show.sent()
-    show.fields(composition, ["id", "session_id", "status", "format", "resolution"])
-
-    show.step("The composition completes (simulated); fetch it and list compositions")
-    await fake.sim.complete_composition(composition.id, size_mb=52.6, duration_secs=1260)
-    composition = await client.room_compositions.retrieve(composition.id)
-    listed = await client.room_compositions.list(session_id=session_id, status="completed")
-    show.sent()
-    show.fields(
-        composition, ["id", "status", "duration_secs", "size_mb", "download_url", "completed_at"]
-    )
-    show.note(f"completed compositions of the session: {len(listed.items)}")
-
-
-async def _cleanup(
-    client: RoomsClient, show: _Demo, session_id: str, rooms: Sequence[Room]
-) -> None:
-    show.step("Clean up: delete the composition and the recordings")
-    for composition in await client.room_compositions.list(session_id=session_id):
-        await client.room_compositions.delete(composition.id)
-    first = await client.room_recordings.list(session_id=session_id)
-    await client.room_recordings.delete(first.items[0].id)
-    deleted = await client.room_recordings.delete_bulk(session_id=session_id)
-    show.sent()
-    show.note(f"bulk delete removed {deleted} more recording(s)")
-
-    show.step("Delete the rooms")
-    for room in rooms:
-        await client.rooms.delete(room.id)
-    left = await client.rooms.list()
-    show.sent()
-    show.note(f"rooms left: {left.meta.total_results}")
-
-    show.step("A deleted room is gone: the typed error says why")
-    try:
-        await client.rooms.retrieve(rooms[0].id)
-    except NotFoundError as exc:
-        show.sent()
-        show.note(f"{type(exc).__name__}: {exc}")
-    else:  # pragma: no cover - the fake deletes for real
-        raise APIResponseValidationError("the deleted room was still there")
-
-
-async def run_demo(
-    out: IO[str], *, err: IO[str] | None = None, fake: FakeRoomsAPI | None = None
-) -> int:
-    """Run the offline demo on a fresh fake API (or on ``fake``, already started)."""
-    if fake is None:
-        # Imported here: the fake's aiohttp.web server is only needed by the demo.
-        from .testing import FakeRoomsAPI
-
-        async with FakeRoomsAPI() as own:
-            return await run_demo(out, err=err, fake=own)
-    show = _Demo(fake, out)
-    show.line(f"{PROG} demo: the whole Rooms family, offline")
-    show.line(f"    a fake Rooms API serves on {fake.base_url} (in memory)")
-    show.line("    every step is a RoomsClient call over HTTP to it; no API key or network used")
-    try:
-        async with RoomsClient(fake.api_key, base_url=fake.base_url, timeout=10) as client:
-            await _lifecycle(client, fake, show)
-    except TelnyxError as exc:
-        out.flush()
-        (err if err is not None else sys.stderr).write(f"{PROG} demo: error: {exc}\n")
-        return EXIT_FAILURE
-    events = [e["data"]["event_type"] for e in fake.webhooks.events]
-    if events:
-        show.line()
-        show.line(f"Webhook events raised along the way ({len(events)}). The fake delivers only to")
-        show.line("loopback URLs, so https://example.com/hooks was not contacted:")
-        for kind in dict.fromkeys(events):
-            show.note(f"{events.count(kind)} x {kind}")
-    show.line()
-    show.line(f"Done: {len(fake.requests)} requests, all answered by the fake API.")
-    return 0
-
-
-async def run(
-    argv: Sequence[str] | None = None,
-    *,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-) -> int:
-    """Run the command line inside the running loop and return the exit status."""
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
-    parser = build_parser()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            ns = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version and usage errors
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    if ns.group == "demo":
         return await run_demo(out, err=err)
+    if ns.group == _EMULATOR:
+        return await _emulator_in_thread(ns.arguments, err)
+    command: _Command = ns.command
+    if command.bulk_delete:
+        try:
+            # Its rules (a filter, or --all-recordings) are checked before asking for --yes.
+            command.op.params(**command.keywords(ns))
+        except InvalidParams as exc:
+            err.write(_usage_error(command, ns, exc))
+            return EXIT_USAGE
+        if not _confirmed(command, ns, err):
+            return EXIT_USAGE
     try:
         client = _client(ns)
     except ConfigurationError as exc:
-        err.write(f"{PROG}: error: {exc}\n")
+        err.write(f"{PROG}: error: {_configuration_error(exc, ns)}\n")
         return EXIT_USAGE
     try:
         async with client:
-            await _call(ns, client, out, err)
+            await _call(client, command, ns, out, err)
     except InvalidParams as exc:
-        _usage_error(ns, exc, err)
+        err.write(_usage_error(command, ns, exc))
         return EXIT_USAGE
     except APIStatusError as exc:
         _api_error(exc, err)
@@ -1100,10 +837,96 @@ async def run(
     return 0
 
 
+# -- the emulator -----------------------------------------------------------------------------
+
+
+def _exit_status(exc: SystemExit, err: IO[str]) -> int:
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    err.write(f"{exc.code}\n")
+    return EXIT_FAILURE
+
+
+def _emulator(arguments: Sequence[str], err: IO[str]) -> int:
+    """Hand every argument to the emulator's own command line (it writes to sys.stdout)."""
+    import importlib
+
+    try:
+        module = importlib.import_module(".testing.emulator", __package__)
+    except ImportError as exc:
+        err.write(f"{PROG} {_EMULATOR}: error: the emulator cannot be loaded: {exc}\n")
+        return EXIT_FAILURE
+    run_emulator: Callable[[Sequence[str] | None], int] = module.main
+    try:
+        return run_emulator(list(arguments))
+    except SystemExit as exc:  # its --help and usage errors
+        return _exit_status(exc, err)
+
+
+async def _emulator_in_thread(arguments: Sequence[str], err: IO[str]) -> int:
+    # It runs its own event loop, which cannot start inside this one.
+    import asyncio
+
+    return await asyncio.to_thread(_emulator, arguments, err)
+
+
+def _split_emulator(argv: Sequence[str]) -> list[str] | None:
+    """The emulator's arguments, for ``telnyx-rooms emulator ARGS...``; else None.
+
+    Read before argparse: a subcommand's ``REMAINDER`` does not take ``--help`` or any other
+    option as its first word.
+    """
+    return list(argv[1:]) if argv[:1] == [_EMULATOR] else None
+
+
+# -- entry points ---------------------------------------------------------------------------
+
+
+def _parse(argv: Sequence[str], out: IO[str], err: IO[str]) -> argparse.Namespace | int:
+    """The parsed command line, or the exit status when argparse has answered already."""
+    # The group a command line names is one of its words: only those groups are built.
+    parser = _parser(OPERATIONS, set(argv))
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            return parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return _exit_status(exc, err)
+
+
+async def run(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the command line inside the running loop and return the exit status."""
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    args = list(sys.argv[1:] if argv is None else argv)
+    emulator = _split_emulator(args)
+    if emulator is not None:
+        return await _emulator_in_thread(emulator, err)
+    ns = _parse(args, out, err)
+    if isinstance(ns, int):
+        return ns
+    return await _execute(ns, out, err)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``telnyx-rooms`` console script; returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    emulator = _split_emulator(args)
+    if emulator is not None:
+        # In the main thread, where the emulator can handle signals.
+        return _emulator(emulator, sys.stderr)
+    ns = _parse(args, sys.stdout, sys.stderr)
+    if isinstance(ns, int):
+        return ns
+    # Imported only now: --help and --version never need it.
+    import asyncio
+
     try:
-        return asyncio.run(run(argv))
+        return asyncio.run(_execute(ns, sys.stdout, sys.stderr))
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         return 130
