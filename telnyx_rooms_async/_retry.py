@@ -7,7 +7,6 @@ import random
 import time
 from collections.abc import Callable, Generator, Mapping
 from datetime import timezone
-from email.utils import parsedate_to_datetime
 from typing import Final
 
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -77,6 +76,9 @@ def parse_retry_after(
     seconds = _seconds(raw)
     if seconds is not None:
         return seconds
+    # Imported here: only a Retry-After date needs it, and it costs every start-up.
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError, OverflowError):
