@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         to_json as to_json,
     )
     from ._errors import (
+        AmbiguousNameError as AmbiguousNameError,
         APIConnectionError as APIConnectionError,
         APIErrorDetail as APIErrorDetail,
         APIResponseValidationError as APIResponseValidationError,
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
 #: Where each public name is defined; aiohttp is imported only with ``._client``.
 _HOMES: Final[dict[str, tuple[str, ...]]] = {
     "._errors": (
+        "AmbiguousNameError",
         "APIConnectionError",
         "APIErrorDetail",
         "APIResponseValidationError",

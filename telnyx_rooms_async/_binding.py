@@ -10,8 +10,9 @@ row and the params class's field metadata, so ``help()`` and IDEs show the same 
 from __future__ import annotations
 
 import inspect
+import time
 import typing
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, Final, Generic, ParamSpec, TypeVar, overload
 
 from ._converter import structure_data
@@ -19,12 +20,14 @@ from ._errors import APIResponseValidationError
 from ._http import Pipeline, Request, encode_id
 from ._operations import Operation
 from ._pagination import AsyncPaginator
+from ._reconcile import create_room
 from .params import NoParams, field_help, reading_order, to_body, to_query
 
-__all__ = ["Resource", "describe", "method", "method_with_id"]
+__all__ = ["Resource", "describe", "helper", "method", "method_with_id"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 _MISSING: Final = object()
 
@@ -59,9 +62,23 @@ def _reader(op: Operation[Any, Any], scrub: Callable[[str], str]) -> Callable[[b
     return read_count
 
 
-def _params_of(op: Operation[Any, Any], qualname: str) -> Callable[[dict[str, Any]], Any]:
+def _tagging(
+    read: Callable[[bytes], Any], pipeline: Pipeline, request: Request
+) -> Callable[[bytes], Any]:
+    """``read``, with the request's method and URL put on a validation error."""
+
+    def tagged(body: bytes) -> Any:
+        try:
+            return read(body)
+        except APIResponseValidationError as exc:
+            pipeline.tag(exc, request)
+            raise
+
+    return tagged
+
+
+def _params_of(cls: Any, qualname: str) -> Callable[[dict[str, Any]], Any]:
     """Builds the params object from the keyword arguments, naming the method in a TypeError."""
-    cls: Any = op.params
     owner = f"{cls.__name__}.__init__()"
 
     def build(kwargs: dict[str, Any]) -> Any:
@@ -76,7 +93,7 @@ def _params_of(op: Operation[Any, Any], qualname: str) -> Callable[[dict[str, An
 
 def _bind(op: Operation[Any, Any], pipeline: Pipeline, qualname: str) -> Callable[..., Any]:
     """The method of ``op`` for one client view."""
-    build = _params_of(op, qualname)
+    build = _params_of(op.params, qualname)
     http_method = op.http_method
     idempotent = op.idempotent
     empty = op.params is NoParams
@@ -113,6 +130,7 @@ def _bind(op: Operation[Any, Any], pipeline: Pipeline, qualname: str) -> Callabl
         return paginate
 
     read = _reader(op, pipeline.scrub)
+    natural_key = op.reconciles_by
 
     async def call(*args: Any, **kwargs: Any) -> Any:
         path, params = target(args, kwargs)
@@ -122,6 +140,12 @@ def _bind(op: Operation[Any, Any], pipeline: Pipeline, qualname: str) -> Callabl
             request = Request(http_method, path, "", to_body(params), idempotent)
         else:
             request = Request(http_method, path, to_query(params), None, idempotent)
+
+        if natural_key is not None and getattr(params, natural_key) is not None:
+            started = time.time()
+            return await create_room(
+                pipeline, request, params, _tagging(read, pipeline, request), started
+            )
         body = await pipeline.send(request)
         try:
             return read(body)
@@ -163,67 +187,103 @@ _RAISES: Final = (
 def describe(op: Operation[Any, Any]) -> str:
     """The docstring of ``op``'s method: summary, arguments with rules, returns, raises, example."""
     model = op.result.model.__name__ if op.result.model is not None else ""
-    lines = [op.summary, "", f"``{op.http_method} {op.path}``", ""]
+    note = (
+        "Not repeated blindly: retried only when the request provably never left, or on"
+        " 429 / 503 with Retry-After."
+        if not op.idempotent
+        else ""
+    )
+    if op.reconciles_by:
+        note += (
+            f" With a {op.reconciles_by}, a lost reply is reconciled: the object is looked"
+            f" up by its {op.reconciles_by} instead (see RetryEvent.kind)."
+        )
+    return _doc(
+        op.summary,
+        f"``{op.http_method} {op.path}``",
+        op.id_name,
+        op.params,
+        op.returns or _RETURNS[op.result.kind].format(model=model),
+        op.raises,
+        op.example,
+        note,
+    )
+
+
+def _doc(
+    summary: str,
+    http: str,
+    id_name: str | None,
+    params: Any,
+    returns: str,
+    raises: str,
+    example: str,
+    note: str,
+) -> str:
+    lines = [summary, "", http, ""]
     args = []
-    if op.id_name is not None:
-        args.append(f"    {op.id_name} (str): The id of the object (positional).")
-    for a in reading_order(op.params):  # type: ignore[arg-type]
-        text = field_help(op.params, a.name)  # type: ignore[arg-type]
-        args.append(f"    {a.name} ({_type_text(a.type)}): {text}")
+    if id_name is not None:
+        args.append(f"    {id_name} (str): The id of the object (positional).")
+    for a in reading_order(params):
+        args.append(f"    {a.name} ({_type_text(a.type)}): {field_help(params, a.name)}")
     if args:
         lines += ["Args:", *args, ""]
-    returns = op.returns or _RETURNS[op.result.kind].format(model=model)
     lines += ["Returns:", f"    {returns}", "", "Raises:"]
-    if op.raises:
-        lines.append(f"    {op.raises}")
+    if raises:
+        lines.append(f"    {raises}")
     lines += [f"    {text}" for text in _RAISES]
-    lines += ["", "Example:", f"    {op.example}"]
-    if not op.idempotent:
-        lines += [
-            "",
-            "Not repeated blindly: retried only when the request provably never left, or on"
-            " 429 / 503 with Retry-After.",
-        ]
+    lines += ["", "Example:", f"    {example}"]
+    if note:
+        lines += ["", note.strip()]
     return "\n".join(lines)
 
 
-def _signature(op: Operation[Any, Any], *, with_self: bool) -> inspect.Signature:
-    own = inspect.signature(op.params).parameters
-    parameters = [own[a.name] for a in reading_order(op.params)]  # type: ignore[arg-type]
-    if op.id_name is not None:
-        kind = inspect.Parameter.POSITIONAL_ONLY
-        parameters.insert(0, inspect.Parameter(op.id_name, kind, annotation="str"))
-    if with_self:
-        kind = inspect.Parameter.POSITIONAL_ONLY
-        parameters.insert(0, inspect.Parameter("self", kind))
-    model = op.result.model.__name__ if op.result.model is not None else "None"
-    returns = {"page": f"AsyncPaginator[{model}]", "count": "int"}.get(op.result.kind, model)
-    return inspect.Signature(parameters, return_annotation=returns)
+class _Face:
+    """What ``help()``, IDEs and the docs show of a method: signature, types, docstring."""
+
+    __slots__ = ("annotations", "doc", "id_name", "params", "returns")
+
+    def __init__(self, params: Any, id_name: str | None, returns: str, doc: str) -> None:
+        self.params = params
+        self.id_name = id_name
+        self.returns = returns
+        self.doc = doc
+        hints = typing.get_type_hints(params.__init__)
+        hints.pop("return", None)
+        self.annotations = {id_name: str, **hints} if id_name is not None else hints
+
+    @classmethod
+    def of(cls, op: Operation[Any, Any]) -> _Face:
+        model = op.result.model.__name__ if op.result.model is not None else "None"
+        returns = {"page": f"AsyncPaginator[{model}]", "count": "int"}.get(op.result.kind, model)
+        return cls(op.params, op.id_name, returns, describe(op))
+
+    def signature(self, *, with_self: bool) -> inspect.Signature:
+        own = inspect.signature(self.params).parameters
+        parameters = [own[a.name] for a in reading_order(self.params)]
+        first = inspect.Parameter.POSITIONAL_ONLY
+        if self.id_name is not None:
+            parameters.insert(0, inspect.Parameter(self.id_name, first, annotation="str"))
+        if with_self:
+            parameters.insert(0, inspect.Parameter("self", first))
+        return inspect.Signature(parameters, return_annotation=self.returns)
+
+    def dress(self, fn: Callable[..., Any], owner: str, name: str, *, with_self: bool) -> None:
+        fn.__name__ = name
+        fn.__qualname__ = f"{owner}.{name}"
+        fn.__doc__ = self.doc
+        fn.__module__ = "telnyx_rooms_async"
+        # Real types, so typing.get_type_hints() works on the method as on any other.
+        fn.__annotations__ = dict(self.annotations)
+        fn.__signature__ = self.signature(with_self=with_self)  # type: ignore[attr-defined]
 
 
-def _annotations(op: Operation[Any, Any]) -> dict[str, Any]:
-    hints = typing.get_type_hints(op.params.__init__)
-    hints.pop("return", None)
-    if op.id_name is not None:
-        hints = {op.id_name: str, **hints}
-    return hints
+class _Descriptor:
+    """A resource method made once per resource object, on first use (see module docstring)."""
 
-
-def _dress(fn: Callable[..., Any], op: Operation[Any, Any], owner: str, name: str) -> None:
-    fn.__name__ = name
-    fn.__qualname__ = f"{owner}.{name}"
-    fn.__doc__ = describe(op)
-    fn.__module__ = "telnyx_rooms_async"
-    # Real types, so typing.get_type_hints() works on the method as on any other.
-    fn.__annotations__ = _annotations(op)
-
-
-class _Method(Generic[P, R]):
-    """Descriptor of one resource method; see the module docstring."""
-
-    def __init__(self, op: Operation[P, R]) -> None:
-        self.op = op
-        self._name = op.name
+    def __init__(self, face: _Face, name: str) -> None:
+        self._face = face
+        self._name = name
         self._owner = ""
         self._unbound: Callable[..., Any] | None = None
 
@@ -231,27 +291,36 @@ class _Method(Generic[P, R]):
         self._name = name
         self._owner = owner.__name__
 
-    def _unbound_function(self) -> Callable[..., Any]:
-        # What class access gives (``Rooms.create``): a function, so that help(), pydoc and
-        # the docs' inspector show the signature and docstring.
-        if self._unbound is None:
-            name = self._name
+    def _make(self, resource: Resource, qualname: str) -> Callable[..., Any]:
+        raise NotImplementedError
 
-            def unbound(resource: Resource, *args: Any, **kwargs: Any) -> Any:
-                return getattr(resource, name)(*args, **kwargs)
+    def _get(self, resource: Resource | None) -> Callable[..., Any]:
+        if resource is None:
+            # What class access gives (``Rooms.create``): a function, so that help(), pydoc
+            # and the docs' inspector show the signature and docstring.
+            if self._unbound is None:
+                name = self._name
 
-            _dress(unbound, self.op, self._owner, name)
-            unbound.__signature__ = _signature(self.op, with_self=True)  # type: ignore[attr-defined]
-            self._unbound = unbound
-        return self._unbound
+                def unbound(resource: Resource, *args: Any, **kwargs: Any) -> Any:
+                    return getattr(resource, name)(*args, **kwargs)
 
-    def _bound(self, resource: Resource) -> Callable[..., Any]:
-        fn = _bind(self.op, resource._pipeline, f"{self._owner}.{self._name}")
-        _dress(fn, self.op, self._owner, self._name)
-        fn.__signature__ = _signature(self.op, with_self=False)  # type: ignore[attr-defined]
+                self._face.dress(unbound, self._owner, name, with_self=True)
+                self._unbound = unbound
+            return self._unbound
+        fn = self._make(resource, f"{self._owner}.{self._name}")
+        self._face.dress(fn, self._owner, self._name, with_self=False)
         # Kept on the instance: the next lookup finds it there and skips this descriptor.
         resource.__dict__[self._name] = fn
         return fn
+
+
+class _Method(_Descriptor, Generic[P, R]):
+    def __init__(self, op: Operation[P, R]) -> None:
+        super().__init__(_Face.of(op), op.name)
+        self.op = op
+
+    def _make(self, resource: Resource, qualname: str) -> Callable[..., Any]:
+        return _bind(self.op, resource._pipeline, qualname)
 
 
 class method(_Method[P, R]):
@@ -267,7 +336,7 @@ class method(_Method[P, R]):
     @overload
     def __get__(self, obj: Resource, owner: type) -> Callable[P, R]: ...
     def __get__(self, obj: Resource | None, owner: type) -> Any:
-        return self._unbound_function() if obj is None else self._bound(obj)
+        return self._get(obj)
 
 
 class method_with_id(_Method[P, R]):
@@ -283,4 +352,49 @@ class method_with_id(_Method[P, R]):
     @overload
     def __get__(self, obj: Resource, owner: type) -> Callable[Concatenate[str, P], R]: ...
     def __get__(self, obj: Resource | None, owner: type) -> Any:
-        return self._unbound_function() if obj is None else self._bound(obj)
+        return self._get(obj)
+
+
+class helper(_Descriptor, Generic[P, T]):
+    """A method made of several calls (``rooms.get_or_create``), typed by its params class.
+
+    ``run(resource, params)`` does the work; the keyword arguments build ``params`` first,
+    so their rules hold before any I/O, as for the rows' methods.
+    """
+
+    def __init__(
+        self,
+        params: Callable[P, Any],
+        run: Callable[[Any, Any], Awaitable[T]],
+        *,
+        name: str,
+        summary: str,
+        http: str,
+        returns: str,
+        returns_doc: str,
+        raises: str,
+        example: str,
+        note: str = "",
+    ) -> None:
+        doc = _doc(summary, http, None, params, returns_doc, raises, example, note)
+        super().__init__(_Face(params, None, returns, doc), name)
+        self._params = params
+        self._run = run
+
+    def _make(self, resource: Resource, qualname: str) -> Callable[..., Any]:
+        build = _params_of(self._params, qualname)
+        run = self._run
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            if args:
+                raise TypeError(f"{qualname}() takes keyword arguments only")
+            return await run(resource, build(kwargs))
+
+        return call
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Callable[..., Any]: ...
+    @overload
+    def __get__(self, obj: Resource, owner: type) -> Callable[P, Coroutine[Any, Any, T]]: ...
+    def __get__(self, obj: Resource | None, owner: type) -> Any:
+        return self._get(obj)

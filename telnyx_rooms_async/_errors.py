@@ -18,6 +18,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousNameError",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
@@ -141,6 +142,23 @@ class APIResponseValidationError(_CallError):
 
 class ResponseTooLargeError(APIResponseValidationError):
     """A reply was larger than the client's ``max_response_size``."""
+
+
+class AmbiguousNameError(TelnyxError):
+    """More than one room has the ``unique_name`` a create or ``get_or_create`` looked up.
+
+    The client never guesses which one was meant: ``room_ids`` lists them all.
+    """
+
+    def __init__(self, unique_name: str, room_ids: tuple[str, ...]) -> None:
+        super().__init__(f"{len(room_ids)} rooms have this unique_name: {', '.join(room_ids)}")
+        #: The name looked up.
+        self.unique_name = unique_name
+        #: The ids of every room with that name.
+        self.room_ids = room_ids
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.unique_name, self.room_ids), self.__dict__)
 
 
 @attrs.frozen(kw_only=True)

@@ -7,7 +7,7 @@ import inspect
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final, NamedTuple, TypeVar
+from typing import Any, Final, Literal, NamedTuple, TypeVar
 from urllib.parse import quote
 
 import aiohttp
@@ -32,7 +32,7 @@ from ._retry import RETRY_STATUSES, delays
 from ._scrub import Scrubber, printable
 from ._session import Pool
 
-__all__ = ["Pipeline", "Request", "RetryEvent", "encode_id"]
+__all__ = ["Call", "Pipeline", "Request", "RetryEvent", "RetryKind", "encode_id"]
 
 log: Final = logging.getLogger("telnyx_rooms_async")
 
@@ -92,7 +92,13 @@ class RetryEvent:
     """The failure that is being retried."""
     request_id: str | None
     """``x-request-id`` of the failed attempt, when the API sent one."""
+    kind: RetryKind = "retry"
+    """``"retry"``: the request is sent again. For a create with a ``unique_name`` whose
+    reply was lost: ``"lookup"``, the room is looked up by name instead; ``"resend"``, the
+    lookup found it was never made, so it is sent again."""
 
+
+RetryKind = Literal["retry", "lookup", "resend"]
 
 OnRetry = Callable[[RetryEvent], "Awaitable[None] | None"]
 
@@ -117,8 +123,8 @@ class Settings:
     """Largest reply body read, in bytes."""
 
 
-class _Call:
-    """Mutable state of one call across its attempts."""
+class Call:
+    """Mutable state of one call across its attempts: its request and its deadline."""
 
     __slots__ = ("attempts", "deadline", "last_failure", "pending", "request")
 
@@ -220,10 +226,10 @@ class Pipeline:
         """A pipeline with other settings over the same pool."""
         return Pipeline(self._pool, self._base, auth, settings)
 
-    def _build_sender(self, tries: int, *, idempotent: bool) -> Callable[[_Call], Awaitable[bytes]]:
+    def _build_sender(self, tries: int, *, idempotent: bool) -> Callable[[Call], Awaitable[bytes]]:
         if tries <= 1:
             return self._attempt
-        sender: Callable[[_Call], Awaitable[bytes]] = backoff.on_exception(
+        sender: Callable[[Call], Awaitable[bytes]] = backoff.on_exception(
             delays,
             (APIConnectionError, APIStatusError),
             max_tries=tries,
@@ -234,9 +240,22 @@ class Pipeline:
         )(self._again)
         return sender
 
-    async def send(self, request: Request) -> bytes:
-        """Send ``request`` (retrying as allowed) and return the body of its 2xx reply."""
-        call = _Call(request, self._pool.loop_time() + self.settings.timeout)
+    def name_lock(self, name: str) -> asyncio.Lock:
+        """The client's lock for one room name (see ``Pool.name_lock``)."""
+        return self._pool.name_lock(name)
+
+    def start(self, request: Request) -> Call:
+        """A new call of ``request``, with its deadline ``timeout`` seconds from now."""
+        return Call(request, self._pool.loop_time() + self.settings.timeout)
+
+    async def send(self, request: Request, call: Call | None = None) -> bytes:
+        """Send ``request`` (retrying as allowed) and return the body of its 2xx reply.
+
+        ``call`` (from ``start``) lets a caller that makes several requests of one call
+        give them one deadline.
+        """
+        if call is None:
+            call = Call(request, self._pool.loop_time() + self.settings.timeout)
         try:
             # The first attempt runs outside backoff: most calls succeed at once, and the
             # wrapper's bookkeeping (two datetime.now(), a generator, a coroutine) is then waste.
@@ -249,7 +268,11 @@ class Pipeline:
             return await self._send_idempotent(call)
         return await self._send_once(call)
 
-    async def _again(self, call: _Call) -> bytes:
+    async def attempt(self, call: Call) -> bytes:
+        """One attempt of ``call.request`` within the call's deadline, never retried."""
+        return await self._attempt(call)
+
+    async def _again(self, call: Call) -> bytes:
         # Backoff's first "attempt" replays the failure send() already saw, so its wait,
         # give-up rule and on_retry hook treat it exactly as before.
         pending = call.pending
@@ -259,16 +282,24 @@ class Pipeline:
         return await self._attempt(call)
 
     async def _before_retry(self, details: Mapping[str, Any]) -> None:
-        call: _Call = details["args"][0]
-        wait: float = details["wait"]
-        exc: TelnyxError = details["exception"]
+        await self.announce(details["args"][0], details["exception"], details["wait"])
+
+    async def announce(
+        self, call: Call, exc: TelnyxError, wait: float, kind: RetryKind = "retry"
+    ) -> None:
+        """Tell the log and the ``on_retry`` hook about the next step of ``call``.
+
+        Raises ``DeadlineExceededError`` when waiting ``wait`` seconds would pass the
+        call's deadline. The caller sleeps (backoff does, for plain retries).
+        """
         self._check_wait(call, exc, wait)
         hook = self.settings.on_retry
         status = exc.status if isinstance(exc, APIStatusError) else None
         request_id = exc.request_id if isinstance(exc, APIStatusError) else None
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
-                "retry %s %s in %.3fs after attempt %d (%s)",
+                "%s %s %s in %.3fs after attempt %d (%s)",
+                kind,
                 call.request.method,
                 call.request.path,
                 wait,
@@ -285,6 +316,7 @@ class Pipeline:
             status=status,
             exception=exc,
             request_id=request_id,
+            kind=kind,
         )
         try:
             result = hook(event)
@@ -295,13 +327,13 @@ class Pipeline:
         # A slow async hook spends the call's time too.
         self._check_wait(call, exc, wait)
 
-    def _check_wait(self, call: _Call, exc: TelnyxError, wait: float) -> None:
+    def _check_wait(self, call: Call, exc: TelnyxError, wait: float) -> None:
         if self._pool.loop_time() + wait >= call.deadline:
             # Sleeping would pass the deadline: fail now rather than after a useless wait.
             raise self._deadline_error(call, exc, f"the next retry was due in {wait:.3g}s") from exc
 
     def _deadline_error(
-        self, call: _Call, last: TelnyxError | None, when: str
+        self, call: Call, last: TelnyxError | None, when: str
     ) -> DeadlineExceededError:
         if isinstance(last, APIStatusError):
             last_text = f"{type(last).__name__}: HTTP {last.status}"
@@ -324,7 +356,7 @@ class Pipeline:
         error.url = self._base + request.path
         return error
 
-    async def _attempt(self, call: _Call) -> bytes:
+    async def _attempt(self, call: Call) -> bytes:
         pool = self._pool
         session = pool.session()
         request = call.request

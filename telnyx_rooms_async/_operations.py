@@ -92,6 +92,7 @@ class Operation(Generic[P, R]):
         "params",
         "path",
         "raises",
+        "reconciles_by",
         "resource",
         "result",
         "returns",
@@ -117,6 +118,7 @@ class Operation(Generic[P, R]):
         returns: str = "",
         raises: str = "",
         sdk: str | None = None,
+        reconciles_by: str | None = None,
     ) -> None:
         #: The client attribute of the resource, e.g. ``rooms``.
         self.resource = resource
@@ -150,6 +152,9 @@ class Operation(Generic[P, R]):
         #: The official SDK's attribute path where it differs from ours, such as
         #: ``rooms.actions.refresh_client_token``.
         self.sdk = sdk
+        #: For a create with a natural key (``unique_name``): after a lost reply the object is
+        #: looked up by it rather than the create given up or sent blindly again.
+        self.reconciles_by = reconciles_by
         ids = _PLACEHOLDER.findall(path)
         if len(ids) > 1:
             raise ValueError(f"{path}: one id per path is supported")
@@ -193,9 +198,13 @@ ROOMS_CREATE: Final = Operation(
     idempotent=False,
     summary="Create a room.",
     returns="Room: the new room.",
-    raises="UnprocessableEntityError: the API refused a field (such as a unique_name in use).",
+    raises=(
+        "UnprocessableEntityError: the API refused a field (such as a unique_name in use)."
+        " AmbiguousNameError: after a lost reply, several rooms had the unique_name."
+    ),
     example='room = await client.rooms.create(unique_name="standup", max_participants=10)',
     cli="rooms create",
+    reconciles_by="unique_name",
     cli_examples=(
         "rooms create --unique-name standup --max-participants 10",
         "rooms create --enable-recording --webhook-event-url https://example.com/hooks",

@@ -11,7 +11,9 @@ from __future__ import annotations
 from functools import cached_property
 
 from . import _operations as ops
-from ._binding import Resource, method, method_with_id
+from ._binding import Resource, helper, method, method_with_id
+from ._reconcile import get_or_create
+from .params import RoomGetOrCreateParams
 
 __all__ = [
     "RoomCompositions",
@@ -63,6 +65,28 @@ class Rooms(Resource):
     generate_join_client_token = method_with_id(ops.ROOMS_GENERATE_JOIN_CLIENT_TOKEN)
     refresh_client_token = method_with_id(ops.ROOMS_REFRESH_CLIENT_TOKEN)
     list_sessions = method_with_id(ops.ROOMS_LIST_SESSIONS)
+    get_or_create = helper(
+        RoomGetOrCreateParams,
+        get_or_create,
+        name="get_or_create",
+        summary="The room with this unique_name, made (with the other fields) if none exists.",
+        http="``GET /rooms?filter[unique_name]=...``, then ``POST /rooms`` if it is missing",
+        returns="tuple[Room, bool]",
+        returns_doc=(
+            "tuple[Room, bool]: the room, and True when this call made it (also when its own"
+            " reply was lost and the room was found by name). An existing room is returned"
+            " as it is: fields that differ from the arguments are not changed (call update())."
+        ),
+        raises=(
+            "AmbiguousNameError: several rooms have the name. UnprocessableEntityError: the"
+            " API refused a field."
+        ),
+        example='room, created = await client.rooms.get_or_create(unique_name="standup")',
+        note=(
+            "Race-safe: calls of one client with one name take turns, and across processes"
+            " the API's uniqueness check decides; every caller gets the same room."
+        ),
+    )
 
     @cached_property
     def actions(self) -> RoomActions:

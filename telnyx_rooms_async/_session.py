@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import warnings
+import weakref
 from typing import Final
 
 import aiohttp
@@ -32,6 +33,7 @@ class Pool:
         "_limit",
         "_limit_per_host",
         "_loop",
+        "_names",
         "_owns",
         "_session",
         "_ssl",
@@ -56,6 +58,8 @@ class Pool:
         self._loop: asyncio.AbstractEventLoop | None = None
         #: Hands out the pool's connections first come, first served (see ``gate``).
         self._gate: asyncio.Semaphore | None = None
+        #: One lock per room name that a get_or_create is working on.
+        self._names: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @property
     def closed(self) -> bool:
@@ -122,6 +126,13 @@ class Pool:
         first makes the queue first come, first served.
         """
         return self._gate
+
+    def name_lock(self, name: str) -> asyncio.Lock:
+        """The lock of one room name: ``get_or_create`` calls of this client take turns."""
+        lock = self._names.get(name)
+        if lock is None:
+            lock = self._names[name] = asyncio.Lock()
+        return lock
 
     def _loop_error(self) -> RuntimeError:
         other = self._loop

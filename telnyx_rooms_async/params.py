@@ -40,6 +40,7 @@ __all__ = [
     "RoomCompositionListParams",
     "RoomCreateParams",
     "RoomGenerateJoinClientTokenParams",
+    "RoomGetOrCreateParams",
     "RoomListFilter",
     "RoomListParams",
     "RoomListSessionsFilter",
@@ -691,6 +692,15 @@ class RoomCreateParams:
     webhook_event_url: str | None = field(URL, doc=_WEBHOOK_URL)
     webhook_event_failover_url: str | None = field(URL_OR_EMPTY, doc=_FAILOVER_URL)
     webhook_timeout_secs: int | None = field(IntRange(0, 30), doc=_WEBHOOK_TIMEOUT)
+
+
+@attrs.frozen(kw_only=True)
+class RoomGetOrCreateParams(RoomCreateParams):
+    """``rooms.get_or_create``: the create's fields, with ``unique_name`` required."""
+
+    unique_name: str = attrs.field(
+        validator=Required(NON_EMPTY), metadata=meta("The name the room is found or made by.")
+    )
 
 
 @attrs.frozen(kw_only=True)

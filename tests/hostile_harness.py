@@ -552,6 +552,10 @@ def _matches(error: BaseException | None, expect: Sequence[Any]) -> bool:
     return None in expect
 
 
+def _is_lookup(request: Request) -> bool:
+    return request.method == "GET" and "filter[unique_name]=" in request.target
+
+
 def violations(observed: Observed) -> list[str]:
     """Every promise the run broke, one line each."""
     case = observed.case
@@ -590,11 +594,16 @@ def violations(observed: Observed) -> list[str]:
     # 5. a POST sent twice only where the rule allows it
     if observed.posts > case.posts_allowed:
         found.append(f"5 duplicate POST: {observed.posts} sent, {case.posts_allowed} allowed")
+    # A named create whose reply was lost looks the room up by name (one GET per step of
+    # its retry budget) before it would send the create again: those lookups are apart.
+    lookups = [r for r in observed.requests if _is_lookup(r)]
+    counted = len(observed.requests) - len(lookups)
+    retries = int({**SETTINGS, **case.options}["max_retries"])
     low, high = case.request_range()
-    if case.pure is None and not low <= len(observed.requests) <= high:
-        found.append(
-            f"5 requests: {len(observed.requests)} read by the server, expected {_n(case)}"
-        )
+    if case.pure is None and not low <= counted <= high:
+        found.append(f"5 requests: {counted} read by the server, expected {_n(case)}")
+    if len(lookups) > retries * max(observed.posts, 1):
+        found.append(f"5 lookups: {len(lookups)} by name, above the retry budget {retries}")
     # 6. no redirect followed, nothing reaches another origin
     if observed.trap_connections or KEY.encode() in observed.trap_received:
         found.append(f"6 redirect: the other origin got {observed.trap_connections} connection(s)")
