@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import attrs
 
-from .._client import is_loopback_host
+from .._net import is_loopback_host
 from ..webhooks import INSTALL_HINT, SIGNATURE_HEADER, TIMESTAMP_HEADER
 from ._store import Record, new_id, now_text
 
