@@ -37,6 +37,16 @@ from telnyx_rooms_async.webhooks import (
 JOINED = "video.room.participant.joined"
 
 
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeRoomsAPI]:
+    """A fake that tries each URL once, so that a failure goes straight to the failover.
+
+    Retries have tests of their own (``test_fake_webhooks.py``).
+    """
+    async with FakeRoomsAPI(webhook_retries=0) as api:
+        yield api
+
+
 @contextlib.asynccontextmanager
 async def serve(app: web.Application) -> AsyncIterator[str]:
     """Run ``app`` on a free 127.0.0.1 port; yield its base URL."""
@@ -389,7 +399,9 @@ async def test_only_loopback_urls_are_contacted(fake: FakeRoomsAPI) -> None:
         attempts = await fake.webhooks.emit(JOINED, joined_payload(room_id), room_id)
     assert attempts[0].url == "https://www.example.com/hooks"
     assert attempts[0].status is None
-    assert attempts[0].error == "not sent: not a loopback URL"
+    assert (
+        attempts[0].error == "not sent: www.example.com is not loopback or an allowed webhook host"
+    )
     assert attempts[1].ok
     # With only a non-loopback URL, nothing is signed or sent at all.
     lonely = await make_room(fake, webhook_event_url="https://10.1.2.3/hooks")

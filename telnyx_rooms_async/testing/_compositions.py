@@ -1,57 +1,37 @@
-"""Fake handlers for ``/room_compositions``."""
+"""Fake handlers of the ``room_compositions`` operations."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .. import _operations as ops
+from ._objects import deleter, retriever
 from ._simulation import USER_ID
-from ._store import new_id, now_text
-from ._validate import (
-    Problem,
-    check_body,
-    check_int,
-    check_layout,
-    check_one_of,
-    check_query_one_of,
-    check_resolution,
-    check_str,
-    check_url,
-)
+from ._store import Record, new_id, now_text
+from ._validate import check_body
+from ._wire import Handler, Problem, ok, read_json
 
 if TYPE_CHECKING:
-    from ._app import FakeRoomsAPI
+    from ._backend import Backend
 
-__all__ = ["routes"]
-
-_FIELDS: Final = {
-    "session_id",
-    "format",
-    "resolution",
-    "video_layout",
-    "webhook_event_url",
-    "webhook_event_failover_url",
-    "webhook_timeout_secs",
-}
-_STATUSES: Final = ("completed", "processing", "enqueued")
+__all__ = ["handlers"]
 
 
-def routes(api: FakeRoomsAPI) -> list[web.RouteDef]:
-    """The route table of ``/room_compositions``."""
-    from ._app import Filter
+def handlers(api: Backend) -> dict[str, Handler]:
+    """The handlers of the ``room_compositions`` rows of the table, by operation key."""
+    store = api.store
+
+    def view(_: object, record: Record) -> Record:
+        return api.storage.view("compositions", record)
 
     async def create(request: web.Request) -> web.Response:
-        body = check_body(await api.json_body(request), _FIELDS)
-        check_str(body, "session_id", required=True)
-        check_one_of(body, "format", ("mp4",))
-        check_resolution(body, "resolution")
-        check_layout(body, "video_layout")
-        check_url(body, "webhook_event_url")
-        check_url(body, "webhook_event_failover_url", allow_empty=True)
-        check_int(body, "webhook_timeout_secs", 0, 30, nullable=True)
-        session = api.store.sessions.get(body["session_id"])
+        op = ops.ROOM_COMPOSITIONS_CREATE
+        body = check_body(await read_json(request), op.params, strict=api.strict)
+        session = store.sessions.get(body.get("session_id", ""))
         if session is None:
+            # The spec does not require the field, but there is nothing to compose without it.
             raise Problem(pointer="/session_id", detail="session_id is not a known room session")
         stamp = now_text()
         composition: dict[str, Any] = {
@@ -76,33 +56,15 @@ def routes(api: FakeRoomsAPI) -> list[web.RouteDef]:
             "webhook_timeout_secs": body.get("webhook_timeout_secs"),
             "record_type": "composition",
         }
-        api.store.compositions[composition["id"]] = composition
-        return api.ok(composition, status=202)
+        store.compositions[composition["id"]] = composition
+        return ok(composition, status=202)
 
     async def list_compositions(request: web.Request) -> web.Response:
-        check_query_one_of(request.query, "filter[status]", _STATUSES)
-        filters = [
-            Filter("filter[date_created_at]", "created_at", "date"),
-            Filter("filter[session_id]", "session_id"),
-            Filter("filter[status]", "status"),
-        ]
-        return api.page(request, list(api.store.compositions.values()), filters)
+        return api.page(request, [view(request, c) for c in store.compositions.values()])
 
-    async def retrieve(request: web.Request) -> web.Response:
-        composition = api.store.compositions.get(request.match_info["composition_id"])
-        if composition is None:
-            return api.not_found("Room composition")
-        return api.ok(composition)
-
-    async def delete(request: web.Request) -> web.Response:
-        composition = api.store.compositions.pop(request.match_info["composition_id"], None)
-        if composition is None:
-            return api.not_found("Room composition")
-        return api.no_content()
-
-    return [
-        web.post("/v2/room_compositions", create),
-        web.get("/v2/room_compositions", list_compositions),
-        web.get("/v2/room_compositions/{composition_id}", retrieve),
-        web.delete("/v2/room_compositions/{composition_id}", delete),
-    ]
+    return {
+        ops.ROOM_COMPOSITIONS_CREATE.key: create,
+        ops.ROOM_COMPOSITIONS_LIST.key: list_compositions,
+        ops.ROOM_COMPOSITIONS_RETRIEVE.key: retriever(store.compositions, "Room composition", view),
+        ops.ROOM_COMPOSITIONS_DELETE.key: deleter(store.compositions, "Room composition"),
+    }
