@@ -42,6 +42,8 @@ class Fault:
     hits: int = 0
     id: str = attrs.field(factory=lambda: f"fault-{next(_IDS)}")
     """How the admin API names the fault."""
+    call: str = ""
+    """The method of ``Faults`` that made it (``fail``, ``respond``, ``reset``...)."""
 
     def matches(self, request: web.Request) -> bool:
         """True when this fault applies to ``request`` and is not used up."""
@@ -53,7 +55,8 @@ class Fault:
         """The fault as the admin API shows it."""
         return {
             "id": self.id,
-            "kind": self.kind,
+            "kind": self.call or self.kind,
+            "after_handling": self.kind == "reset_after",
             "method": self.method,
             "path": self.path,
             "times": self.times,
@@ -102,11 +105,15 @@ class Faults:
         self._routes = routes
         self._faults: list[Fault] = []
 
-    def _add(self, kind: Kind, method: str, path: str, times: int | None, **extra: Any) -> Fault:
+    def _add(
+        self, call: str, kind: Kind, method: str, path: str, times: int | None, **extra: Any
+    ) -> Fault:
         if times is not None and (type(times) is not int or times < 1):
             raise ValueError("times must be a positive integer, or None for every request")
         pattern = self._routes.pattern(method, path)
-        fault = Fault(kind=kind, method=pattern.method, path=pattern.path, times=times, **extra)
+        fault = Fault(
+            kind=kind, call=call, method=pattern.method, path=pattern.path, times=times, **extra
+        )
         self._faults.append(fault)
         return fault
 
@@ -122,14 +129,9 @@ class Faults:
         times: int | None = 1,
     ) -> Fault:
         """Answer with ``status``, ``headers`` and ``body`` instead of handling the request."""
-        if type(status) is not int or not 100 <= status <= 599:
-            raise ValueError("status must be an HTTP status code from 100 to 599")
         if body is None:
             body = {"errors": [{"code": str(status), "title": "Injected failure"}]}
-        all_headers = {"Content-Type": content_type, **(headers or {})}
-        return self._add(
-            "respond", method, path, times, status=status, headers=all_headers, body=_encode(body)
-        )
+        return self._reply("fail", method, path, status, headers, body, content_type, times)
 
     def respond(
         self,
@@ -143,19 +145,38 @@ class Faults:
         times: int | None = 1,
     ) -> Fault:
         """Answer with exactly this reply: an HTML page, an empty 200, invalid JSON…"""
-        return self.fail(
+        return self._reply("respond", method, path, status, headers, body, content_type, times)
+
+    def _reply(
+        self,
+        call: str,
+        method: str,
+        path: str,
+        status: int,
+        headers: Mapping[str, str] | None,
+        body: bytes | str | Any,
+        content_type: str,
+        times: int | None,
+    ) -> Fault:
+        if type(status) is not int or not 100 <= status <= 599:
+            raise ValueError("status must be an HTTP status code from 100 to 599")
+        all_headers = {"Content-Type": content_type, **(headers or {})}
+        return self._add(
+            call,
+            "respond",
             method,
             path,
+            times,
             status=status,
-            headers=headers,
+            headers=all_headers,
             body=_encode(body),
-            content_type=content_type,
-            times=times,
         )
 
     def delay(self, method: str, path: str, seconds: float, *, times: int | None = 1) -> Fault:
         """Wait ``seconds`` before handling the request normally."""
-        return self._add("delay", method, path, times, seconds=_seconds(seconds, "seconds"))
+        return self._add(
+            "delay", "delay", method, path, times, seconds=_seconds(seconds, "seconds")
+        )
 
     def reset(
         self, method: str, path: str, *, after_handling: bool = False, times: int | None = 1
@@ -165,19 +186,21 @@ class Faults:
         On the storage origin ``after_handling`` resets halfway through the body.
         """
         kind: Kind = "reset_after" if after_handling else "reset"
-        return self._add(kind, method, path, times)
+        return self._add("reset", kind, method, path, times)
 
     def truncate(self, method: str, path: str, *, times: int | None = 1) -> Fault:
         """Handle the request, then send fewer body bytes than Content-Length and close."""
-        return self._add("truncate", method, path, times)
+        return self._add("truncate", "truncate", method, path, times)
 
     def drip(self, method: str, path: str, *, interval: float, times: int | None = 1) -> Fault:
         """Handle the request, then send its body one byte every ``interval`` seconds."""
-        return self._add("drip", method, path, times, seconds=_seconds(interval, "interval"))
+        return self._add(
+            "drip", "drip", method, path, times, seconds=_seconds(interval, "interval")
+        )
 
     def sticky_page(self, path: str, *, times: int | None = None) -> Fault:
         """Make a list endpoint serve its first page for every page number, claiming more."""
-        return self._add("sticky_page", "GET", path, times)
+        return self._add("sticky_page", "sticky_page", "GET", path, times)
 
     def clear(self) -> int:
         """Remove every fault; returns how many there were."""
