@@ -169,7 +169,9 @@ class Backend:
         """The recorded calls that match ``method`` and ``path`` (as for ``calls``)."""
         if method is None and path is None:
             return list(self.requests)
-        pattern = API_ROUTES.pattern(method or "*", path or "*")
+        pattern = API_ROUTES.pattern(
+            "*" if method is None else method, "*" if path is None else path
+        )
         return [call for call in self.requests if pattern.matches(call.method, call.path)]
 
     def reset(self) -> None:

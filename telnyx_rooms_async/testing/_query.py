@@ -61,7 +61,7 @@ _INTEGER: Final = re.compile(r"-?[0-9]+")
 
 
 def _record_field(name: str) -> str:
-    """The record field a filter compares: ``date_joined_at`` -> ``joined_at``."""
+    """The record field a filter compares: ``date_<x>_at`` -> ``<x>_at``, else the name."""
     return name.removeprefix("date_") if name.startswith("date_") else name
 
 
