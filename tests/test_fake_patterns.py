@@ -1,4 +1,4 @@
-"""Request patterns of ``fake.calls`` and ``fake.faults``: as the client names requests, or refused."""
+"""Request patterns of ``fake.calls`` and ``fake.faults``: as the client names them, or refused."""
 
 from __future__ import annotations
 

@@ -127,7 +127,7 @@ def test_the_fakes_filters_are_the_params_classes_filters(op: object) -> None:
     params = op.params  # type: ignore[attr-defined]
     declared = {p.wire_key(a) for a in attrs.fields(params) if p.is_filter(a)}
     spec = query_spec(params)
-    assert {key for f in spec.filters for key in f.keys()} == declared
+    assert {key for f in spec.filters for key in f.query_keys()} == declared
     for f in spec.filters:
         # The record field follows from the key: filter[date_<x>_at] compares <x>_at.
         name = f.key.removeprefix("filter[").removesuffix("]")

@@ -77,13 +77,13 @@ class QueryFilter:
     ops: tuple[str, ...] = ()
     """For a range: the operators it takes (``eq``, ``gte``, ``lte``)."""
 
-    def keys(self) -> tuple[str, ...]:
+    def query_keys(self) -> tuple[str, ...]:
         """Every query key of the filter."""
         return tuple(f"{self.key}[{op}]" for op in self.ops) if self.ops else (self.key,)
 
     def check(self, query: Mapping[str, str]) -> None:
         """A malformed value is a ``Problem`` naming its key."""
-        for key in self.keys():
+        for key in self.query_keys():
             value = query.get(key)
             if value is None:
                 continue

@@ -200,7 +200,7 @@ class Storage:
             given, self._signature(request.path, expires, key_id)
         ):
             return _error(403, "SignatureDoesNotMatch", "The request signature is not valid.")
-        if int(key_id) != self._generation or int(expires) < time.time():
+        if int(key_id) != self._generation or int(expires) <= time.time():
             return _error(403, "AccessDenied", "Request has expired")
         return None
 
