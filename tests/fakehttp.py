@@ -21,7 +21,8 @@ async def raw(
     api_key: str | None = None,
     data: bytes | None = None,
 ) -> tuple[int, Any]:
-    """One request straight to a server, past the client's own checks: (status, JSON or None)."""
+    """One request straight to a server, past the client's own checks: (status, the JSON
+    reply, or its bytes when it is not JSON, or None when empty)."""
     headers = {"Authorization": f"Bearer {api_key}"} if api_key is not None else {}
     url = base_url + path + (f"?{query}" if query else "")
     payload: dict[str, Any] = {"data": data} if data is not None else {"json": body}
@@ -30,7 +31,12 @@ async def raw(
         session.request(method, url, headers=headers, **payload) as resp,
     ):
         text = await resp.read()
-        return resp.status, json.loads(text) if text else None
+        if not text:
+            return resp.status, None
+        try:
+            return resp.status, json.loads(text)
+        except ValueError:
+            return resp.status, text
 
 
 @contextlib.asynccontextmanager
