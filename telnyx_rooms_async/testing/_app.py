@@ -8,13 +8,12 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from types import TracebackType
 
 from aiohttp import web
 from multidict import CIMultiDict
 
 from .._operations import OPERATIONS
-from . import _admin, _compositions, _participants, _recordings, _rooms, _sessions
+from . import _admin, _media, _participants, _rooms, _sessions
 from ._backend import DEFAULT_API_KEY, PREFIX, Backend, RecordedCall
 from ._faults import apply
 from ._query import operation, query_error_status, register
@@ -24,7 +23,7 @@ __all__ = ["DEFAULT_API_KEY", "FakeRoomsAPI", "RecordedCall", "handler_table"]
 
 log = logging.getLogger("telnyx_rooms_async.testing")
 
-_ROUTE_MODULES = (_rooms, _sessions, _participants, _compositions, _recordings)
+_ROUTE_MODULES = (_rooms, _sessions, _participants, _media)
 
 
 def handler_table(api: Backend) -> dict[str, Handler]:
@@ -127,12 +126,7 @@ class FakeRoomsAPI(Backend):
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     @property

@@ -6,14 +6,20 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from ._query import flag
 from ._store import Record
 from ._wire import Handler, no_content, not_found, ok, path_id
 
-__all__ = ["View", "deleter", "retriever"]
+__all__ = ["View", "deleter", "flagged", "retriever"]
 
 
 View = Callable[[web.Request, Record], Record]
 """How an object is shown in the reply to a request (which may ask for more of it)."""
+
+
+def flagged(view: Callable[..., Record], name: str) -> View:
+    """``view(record, name=...)`` with the request's boolean parameter ``name``."""
+    return lambda request, record: view(record, **{name: flag(request, name)})
 
 
 def retriever(table: dict[str, Record], what: str, view: View) -> Handler:

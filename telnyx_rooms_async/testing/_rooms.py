@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final
 from aiohttp import web
 
 from .. import _operations as ops
-from ._objects import deleter, retriever
+from ._objects import deleter, flagged, retriever
 from ._query import flag
 from ._store import Record, Store, new_id, now_text
 from ._validate import check_body
@@ -141,11 +141,7 @@ def handlers(api: Backend) -> dict[str, Handler]:
         ops.ROOMS_CREATE.key: create,
         ops.ROOMS_LIST.key: list_rooms,
         ops.ROOMS_RETRIEVE.key: retriever(
-            store.rooms,
-            "Room",
-            lambda request, room: store.room_view(
-                room, include_sessions=flag(request, "include_sessions")
-            ),
+            store.rooms, "Room", flagged(store.room_view, "include_sessions")
         ),
         ops.ROOMS_UPDATE.key: update,
         ops.ROOMS_DELETE.key: deleter(store.rooms, "Room"),

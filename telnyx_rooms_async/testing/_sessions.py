@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import _operations as ops
-from ._objects import retriever
+from ._objects import flagged, retriever
 from ._query import flag
 from ._simulation import present
 from ._store import Record, now_text
@@ -97,11 +97,7 @@ def handlers(api: Backend) -> dict[str, Handler]:
     return {
         ops.ROOM_SESSIONS_LIST.key: list_sessions,
         ops.ROOM_SESSIONS_RETRIEVE.key: retriever(
-            store.sessions,
-            "Room session",
-            lambda request, session: store.session_view(
-                session, include_participants=flag(request, "include_participants")
-            ),
+            store.sessions, "Room session", flagged(store.session_view, "include_participants")
         ),
         ops.ROOM_SESSIONS_LIST_PARTICIPANTS.key: list_participants,
         ops.ROOM_SESSIONS_END.key: end,

@@ -24,6 +24,13 @@ def _seconds_between(start: str | None, end: str | None) -> int:
     return max(0, int((parse_time(end) - parse_time(start)).total_seconds()))
 
 
+def _new(table: dict[str, Record], record_type: str, **fields: Any) -> Record:
+    """A new object with a fresh id, in the API's field order, added to ``table``."""
+    record: Record = {"id": new_id(), **fields, "record_type": record_type}
+    table[record["id"]] = record
+    return record
+
+
 def present(store: Store, session_id: str) -> list[Record]:
     """The participants of a session that have not left."""
     return [p for p in store.participants_of(session_id) if p["left_at"] is None]
@@ -133,16 +140,15 @@ class Simulation:
         if room["active_session_id"] is not None:
             raise ValueError(f"room {room_id!r} already has an active session")
         stamp = now_text()
-        session: Record = {
-            "id": new_id(),
-            "room_id": room_id,
-            "active": True,
-            "created_at": stamp,
-            "updated_at": stamp,
-            "ended_at": None,
-            "record_type": "room_session",
-        }
-        store.sessions[session["id"]] = session
+        session = _new(
+            store.sessions,
+            "room_session",
+            room_id=room_id,
+            active=True,
+            created_at=stamp,
+            updated_at=stamp,
+            ended_at=None,
+        )
         room["active_session_id"] = session["id"]
         self._changed()
         await self._emit(
@@ -160,16 +166,15 @@ class Simulation:
         if room is not None and len(present(store, session_id)) >= room["max_participants"]:
             raise ValueError(f"room {room['id']!r} is full ({room['max_participants']})")
         stamp = now_text()
-        participant: Record = {
-            "id": new_id(),
-            "session_id": session_id,
-            "context": context,
-            "joined_at": stamp,
-            "left_at": None,
-            "updated_at": stamp,
-            "record_type": "room_participant",
-        }
-        store.participants[participant["id"]] = participant
+        participant = _new(
+            store.participants,
+            "room_participant",
+            session_id=session_id,
+            context=context,
+            joined_at=stamp,
+            left_at=None,
+            updated_at=stamp,
+        )
         session["updated_at"] = stamp
         self._changed()
         await self._emit(

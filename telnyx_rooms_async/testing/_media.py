@@ -1,4 +1,4 @@
-"""Fake handlers of the ``room_compositions`` operations."""
+"""Fake handlers of the media operations: ``room_compositions`` and ``room_recordings``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import _operations as ops
-from ._objects import deleter, retriever
+from ._objects import View, deleter, retriever
+from ._query import select
 from ._simulation import USER_ID
 from ._store import Record, new_id, now_text
 from ._validate import check_body
@@ -20,13 +21,16 @@ __all__ = ["handlers"]
 
 
 def handlers(api: Backend) -> dict[str, Handler]:
-    """The handlers of the ``room_compositions`` rows of the table, by operation key."""
+    """The handlers of the composition and recording rows of the table, by operation key."""
     store = api.store
 
-    def view(_: object, record: Record) -> Record:
-        return api.storage.view("compositions", record)
+    def shown(folder: str) -> View:
+        # A completed object carries a freshly signed download URL.
+        return lambda _, record: api.storage.view(folder, record)
 
-    async def create(request: web.Request) -> web.Response:
+    compositions, recordings = shown("compositions"), shown("recordings")
+
+    async def create_composition(request: web.Request) -> web.Response:
         op = ops.ROOM_COMPOSITIONS_CREATE
         body = check_body(await read_json(request), op.params, strict=api.strict)
         session = store.sessions.get(body.get("session_id", ""))
@@ -59,12 +63,27 @@ def handlers(api: Backend) -> dict[str, Handler]:
         store.compositions[composition["id"]] = composition
         return ok(composition, status=202)
 
-    async def list_compositions(request: web.Request) -> web.Response:
-        return api.page(request, [view(request, c) for c in store.compositions.values()])
+    def lister(table: dict[str, Record], view: View) -> Handler:
+        async def list_all(request: web.Request) -> web.Response:
+            return api.page(request, [view(request, record) for record in table.values()])
+
+        return list_all
+
+    async def delete_recordings(request: web.Request) -> web.Response:
+        doomed = select(request, list(store.recordings.values()))
+        for recording in doomed:
+            del store.recordings[recording["id"]]
+        return ok({"room_recordings": len(doomed)}, status=201)
 
     return {
-        ops.ROOM_COMPOSITIONS_CREATE.key: create,
-        ops.ROOM_COMPOSITIONS_LIST.key: list_compositions,
-        ops.ROOM_COMPOSITIONS_RETRIEVE.key: retriever(store.compositions, "Room composition", view),
+        ops.ROOM_COMPOSITIONS_CREATE.key: create_composition,
+        ops.ROOM_COMPOSITIONS_LIST.key: lister(store.compositions, compositions),
+        ops.ROOM_COMPOSITIONS_RETRIEVE.key: retriever(
+            store.compositions, "Room composition", compositions
+        ),
         ops.ROOM_COMPOSITIONS_DELETE.key: deleter(store.compositions, "Room composition"),
+        ops.ROOM_RECORDINGS_LIST.key: lister(store.recordings, recordings),
+        ops.ROOM_RECORDINGS_RETRIEVE.key: retriever(store.recordings, "Room recording", recordings),
+        ops.ROOM_RECORDINGS_DELETE.key: deleter(store.recordings, "Room recording"),
+        ops.ROOM_RECORDINGS_DELETE_BULK.key: delete_recordings,
     }
