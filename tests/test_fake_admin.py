@@ -286,3 +286,13 @@ async def test_storage_journal_and_expiry(fake: FakeRoomsAPI, client: RoomsClien
     status, document = await admin(fake, "GET", "/storage/requests")
     assert [r["authorization"] for r in document["data"]] == [False, False]
     assert document["data"][0]["path"].startswith("/recordings/")
+
+
+async def test_a_journal_limit_keeps_the_newest_entries() -> None:
+    async with FakeRoomsAPI(journal_limit=2) as fake:
+        async with RoomsClient(fake.api_key, base_url=fake.base_url, timeout=10) as client:
+            rooms = [await client.rooms.create(unique_name=f"r{i}") for i in range(3)]
+        assert [c.body["unique_name"] for c in fake.requests] == ["r1", "r2"]
+        assert len(fake.store.rooms) == len(rooms)
+    with pytest.raises(ValueError, match="journal_limit"):
+        FakeRoomsAPI(journal_limit=0)

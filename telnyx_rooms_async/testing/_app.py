@@ -68,7 +68,10 @@ class FakeRoomsAPI(Backend):
     * ``allow_webhook_hosts``: host names webhooks may go to besides loopback;
     * ``webhook_delivery``: ``"inline"`` (delivered before the call that caused the event
       returns) or ``"background"``;
-    * ``download_url_ttl``: seconds a download URL is valid.
+    * ``download_url_ttl``: seconds a download URL is valid;
+    * ``journal_limit``: the most entries each journal (``requests``, ``storage_requests``,
+      webhook events and deliveries) keeps, the oldest dropped first; None (the default)
+      keeps everything.
 
     Raises ``ValueError`` for a setting out of range and ``StateFileError`` for a state
     file that is not this fake's.
@@ -157,6 +160,7 @@ class FakeRoomsAPI(Backend):
                 response = await _answer(handler, request, 422)
         else:
             response = await self._api_call(request, handler)
+        self.trim_journals()
         log.info(
             "%s%s %s -> %d %.1fms",
             "admin " if admin else "",

@@ -102,9 +102,14 @@ class Backend:
         allow_webhook_hosts: Iterable[str] = (),
         webhook_delivery: Literal["inline", "background"] = "inline",
         download_url_ttl: float = DEFAULT_URL_TTL,
+        journal_limit: int | None = None,
     ) -> None:
         if webhook_delivery not in ("inline", "background"):
             raise ValueError("webhook_delivery must be 'inline' or 'background'")
+        if journal_limit is not None and (type(journal_limit) is not int or journal_limit < 1):
+            raise ValueError("journal_limit must be a positive integer, or None for no limit")
+        #: The most entries each journal keeps (the oldest go first), or None.
+        self.journal_limit = journal_limit
         self.api_key = api_key
         #: Where the API listens (``port`` 0: a free port, read back when it starts).
         self.host = host
@@ -182,6 +187,21 @@ class Backend:
         self.webhooks.reset()
         self.storage.reset()
         self.changed()
+
+    def trim_journals(self) -> None:
+        """Drop the oldest journal entries beyond ``journal_limit`` (a long-running emulator)."""
+        limit = self.journal_limit
+        if limit is None:
+            return
+        for journal in (
+            self.requests,
+            self.storage.requests,
+            self._delivery.events,
+            self._delivery.deliveries,
+        ):
+            excess = len(journal) - limit
+            if excess > 0:
+                del journal[:excess]
 
     # -- the state file --------------------------------------------------------------------
 

@@ -101,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a download URL is valid",
     )
     add(
+        "--journal-limit",
+        type=int,
+        default=10_000,
+        help="the most requests, downloads and webhooks each journal keeps (default: %(default)s)",
+    )
+    add(
         "--strict",
         action="store_true",
         help="refuse unknown body fields with 422 (the API accepts them)",
@@ -146,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             allow_webhook_hosts=args.allow_webhook_host,
             webhook_delivery=args.webhook_delivery,
             download_url_ttl=args.download_url_ttl,
+            journal_limit=args.journal_limit,
         )
         public_key = fake.webhooks.public_key
     except (StateFileError, ValueError, ImportError) as exc:
