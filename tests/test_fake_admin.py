@@ -296,3 +296,23 @@ async def test_a_journal_limit_keeps_the_newest_entries() -> None:
         assert len(fake.store.rooms) == len(rooms)
     with pytest.raises(ValueError, match="journal_limit"):
         FakeRoomsAPI(journal_limit=0)
+
+
+async def test_any_event_can_be_sent_and_every_event_is_listed(
+    fake: FakeRoomsAPI, client: RoomsClient
+) -> None:
+    receiver = Receiver(200)
+    async with serve(receiver.app) as base:
+        room = await client.rooms.create(webhook_event_url=f"{base}/hooks")
+        event = {"event_type": "video.room.custom", "payload": {"x": 1}, "room_id": room.id}
+        status, document = await admin(fake, "POST", "/webhooks/events", event)
+    assert status == 201
+    sent = document["data"]
+    assert (sent["event_type"], sent["payload"]) == ("video.room.custom", {"x": 1})
+    [delivered] = receiver.documents()
+    assert delivered["data"] == sent
+    status, listed = await admin(fake, "GET", "/webhooks/events")
+    assert (status, [e["id"] for e in listed["data"]]) == (200, [sent["id"]])
+    status, refused = await admin(fake, "POST", "/webhooks/events", {"payload": {}})
+    assert status == 422
+    assert refused["errors"][0]["source"] == {"pointer": "/event_type"}

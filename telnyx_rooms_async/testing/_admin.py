@@ -44,6 +44,9 @@ _FIELD_TYPES: Final[Mapping[str, tuple[tuple[type, ...], str]]] = {
     "type": ((str,), "must be 'audio' or 'video'"),
     "size_mb": (_NUMBER, "must be a number >= 0"),
     "duration_secs": ((int, type(None)), "must be an integer >= 0 or null"),
+    "event_type": ((str,), "must be a string such as 'video.room.session.started'"),
+    "payload": ((dict,), "must be an object"),
+    "room_id": ((str, type(None)), "must be a room id or null"),
     # fault parameters, named as the arguments of fake.faults.*
     "origin": ((str,), "must be 'api' or 'storage'"),
     "kind": ((str,), "must be the name of a fault: fail, respond, delay, ..."),
@@ -180,6 +183,16 @@ def routes(api: Backend) -> list[web.RouteDef]:
         }
         return json_response(200, {"data": items, "meta": meta})
 
+    async def events(request: web.Request) -> web.Response:
+        return _listing([e["data"] for e in api.webhooks.events])
+
+    async def emit(request: web.Request) -> web.Response:
+        body = _fields(
+            await read_json(request), ("event_type", "payload", "room_id"), ("event_type",)
+        )
+        await api.webhooks.emit(body["event_type"], body.get("payload", {}), body.get("room_id"))
+        return ok(api.webhooks.events[-1]["data"], status=201)
+
     async def public_key(request: web.Request) -> web.Response:
         return ok({"public_key": api.webhooks.public_key})
 
@@ -236,6 +249,8 @@ def routes(api: Backend) -> list[web.RouteDef]:
         ("DELETE", "/faults/{fault_id}", remove_fault),
         ("GET", "/webhooks", webhooks),
         ("GET", "/webhooks/public_key", public_key),
+        ("GET", "/webhooks/events", events),
+        ("POST", "/webhooks/events", emit),
         ("POST", "/webhooks/drain", drain),
         ("GET", "/storage/requests", storage_requests),
         ("POST", "/storage/expire", expire_urls),
