@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 import pytest
+from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fakehttp import Receiver, raw, serve
@@ -294,6 +295,34 @@ async def test_a_signal_stops_it_within_a_second(tmp_path: Path, signum: int) ->
         async with emulator.client() as client:
             await client.rooms.create()  # a pooled keep-alive connection stays open
             elapsed = await asyncio.to_thread(emulator.stop, signum)
+    assert elapsed < 1.0
+    assert emulator.process.returncode == 0
+
+
+async def test_a_delivery_stuck_in_a_request_does_not_hold_the_stop(tmp_path: Path) -> None:
+    arrived, release = asyncio.Event(), asyncio.Event()
+
+    async def stuck(request: web.Request) -> web.Response:
+        arrived.set()
+        await release.wait()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hooks", stuck)
+    log = tmp_path / "stderr.log"
+    async with serve(app) as base:
+        with running(log, "--webhook-delivery", "inline") as emulator:
+            async with emulator.client() as client:
+                room = await client.rooms.create(webhook_event_url=f"{base}/hooks")
+            # The admin call waits for a delivery that never ends.
+            call = asyncio.create_task(
+                raw(emulator.admin_url, "POST", f"/rooms/{room.id}/sessions")
+            )
+            await asyncio.wait_for(arrived.wait(), 20)
+            elapsed = await asyncio.to_thread(emulator.stop)
+            with contextlib.suppress(Exception):
+                await call
+        release.set()
     assert elapsed < 1.0
     assert emulator.process.returncode == 0
 

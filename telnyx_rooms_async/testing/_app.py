@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -102,7 +103,7 @@ class FakeRoomsAPI(Backend):
             try:
                 for app, port in ((self.app, self.port), (self.storage.app(), self.storage_port)):
                     runner = web.AppRunner(
-                        app, handle_signals=False, access_log=None, shutdown_timeout=0.5
+                        app, handle_signals=False, access_log=None, shutdown_timeout=0.25
                     )
                     runners.append(runner)
                     await runner.setup()
@@ -122,8 +123,8 @@ class FakeRoomsAPI(Backend):
         """Stop serving (webhooks still queued for background delivery are dropped)."""
         await self._delivery.aclose()
         runners, self._runners = self._runners, ()
-        for runner in runners:
-            await runner.cleanup()
+        # Side by side: each waits up to its shutdown_timeout for requests in flight.
+        await asyncio.gather(*(runner.cleanup() for runner in runners))
 
     async def __aenter__(self) -> FakeRoomsAPI:
         await self.start()
