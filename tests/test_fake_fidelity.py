@@ -15,6 +15,7 @@ import attrs
 import jsonschema
 import pytest
 from fakehttp import raw
+from test_spec_examples import _resolve
 from vendordata import SPEC_FILE
 
 from telnyx_rooms_async import RoomsClient
@@ -28,12 +29,8 @@ EXTRA = {"record_type": "room", "colour": "blue"}
 
 
 def resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        node: Any = SPEC
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            node = node[part]
-        schema = node
-    return schema
+    """What a ``$ref`` names in the spec (the schema itself when it is none)."""
+    return _resolve(SPEC, schema)
 
 
 def inline(schema: Any) -> Any:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
+import attrs
 import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
@@ -26,22 +29,38 @@ async def room_with_hooks(fake: FakeRoomsAPI, **webhooks: Any) -> str:
         return (await client.rooms.create(**webhooks)).id
 
 
-async def test_a_failing_primary_is_retried_then_the_failover_gets_it() -> None:
-    primary, failover = Receiver(500), Receiver(200)
+@attrs.frozen
+class Hooked:
+    fake: FakeRoomsAPI
+    room_id: str
+    primary: str
+    failover: str
+
+
+@contextlib.asynccontextmanager
+async def hooked(primary: Receiver, failover: Receiver, **settings: Any) -> AsyncIterator[Hooked]:
+    """A fake with ``settings`` and a room whose webhooks go to the two receivers."""
     async with (
-        FakeRoomsAPI(webhook_retries=2, webhook_backoff=0) as fake,
+        FakeRoomsAPI(**settings) as fake,
         serve(primary.app) as one,
         serve(failover.app) as two,
     ):
         room_id = await room_with_hooks(
             fake, webhook_event_url=f"{one}/hooks", webhook_event_failover_url=f"{two}/hooks"
         )
-        session = await fake.sim.start_session(room_id)
+        yield Hooked(fake, room_id, f"{one}/hooks", f"{two}/hooks")
+
+
+async def test_a_failing_primary_is_retried_then_the_failover_gets_it() -> None:
+    primary, failover = Receiver(500), Receiver(200)
+    async with hooked(primary, failover, webhook_retries=2, webhook_backoff=0) as world:
+        fake, one, two = world.fake, world.primary, world.failover
+        session = await fake.sim.start_session(world.room_id)
     assert [(a.url, a.status, a.attempt) for a in fake.webhooks.deliveries] == [
-        (f"{one}/hooks", 500, 1),
-        (f"{one}/hooks", 500, 2),
-        (f"{one}/hooks", 500, 3),
-        (f"{two}/hooks", 200, 4),
+        (one, 500, 1),
+        (one, 500, 2),
+        (one, 500, 3),
+        (two, 200, 4),
     ]
     documents = primary.documents() + failover.documents()
     assert [d["meta"]["attempt"] for d in documents] == [1, 2, 3, 4]
@@ -54,15 +73,8 @@ async def test_a_failing_primary_is_retried_then_the_failover_gets_it() -> None:
 
 async def test_a_retry_that_succeeds_stops_there() -> None:
     primary, failover = Receiver(503, 200), Receiver()
-    async with (
-        FakeRoomsAPI(webhook_retries=3, webhook_backoff=0) as fake,
-        serve(primary.app) as one,
-        serve(failover.app) as two,
-    ):
-        room_id = await room_with_hooks(
-            fake, webhook_event_url=f"{one}/hooks", webhook_event_failover_url=f"{two}/hooks"
-        )
-        attempts = await fake.webhooks.emit(JOINED, {"room_id": room_id}, room_id)
+    async with hooked(primary, failover, webhook_retries=3, webhook_backoff=0) as world:
+        attempts = await world.fake.webhooks.emit(JOINED, {"room_id": world.room_id}, world.room_id)
     assert [(a.status, a.ok) for a in attempts] == [(503, False), (200, True)]
     assert failover.calls == []
 
