@@ -16,7 +16,17 @@ from aiohttp import web
 
 from ._patterns import RequestPattern, RouteTable
 
-__all__ = ["BEFORE", "STICKY", "Fault", "Faults", "apply", "reset_connection", "stream_body"]
+__all__ = [
+    "AFTER",
+    "BEFORE",
+    "STICKY",
+    "Fault",
+    "Faults",
+    "apply",
+    "before",
+    "reset_connection",
+    "stream_body",
+]
 
 Kind = Literal["respond", "delay", "reset", "reset_after", "truncate", "drip", "sticky_page"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase, translate
 from typing import Final
 
-__all__ = ["ANY_METHOD", "RequestPattern", "RouteTable"]
+__all__ = ["ANY_METHOD", "RequestPattern", "RouteTable", "could_match"]
 
 ANY_METHOD: Final = "*"
 

@@ -31,7 +31,15 @@ from ._faults import AFTER, BEFORE, Faults, before, stream_body
 from ._patterns import RouteTable
 from ._store import Record, Store
 
-__all__ = ["STORAGE_ROUTES", "Storage", "StorageRequest", "media_bytes"]
+__all__ = [
+    "DEFAULT_URL_TTL",
+    "STORAGE_ROUTES",
+    "Storage",
+    "StorageRequest",
+    "media_bytes",
+    "object_name",
+    "object_size",
+]
 
 log = logging.getLogger(__name__)
 
