@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import os
 import ssl
@@ -16,6 +15,7 @@ from yarl import URL
 
 from ._errors import ClientClosedError, ConfigurationError
 from ._http import OnRetry, Pipeline, Settings
+from ._net import is_loopback_host
 from ._resources import RoomCompositions, RoomParticipants, RoomRecordings, Rooms, RoomSessions
 from ._secret import Secret
 from ._session import Pool
@@ -28,19 +28,6 @@ DEFAULT_BASE_URL: Final = "https://api.telnyx.com/v2"
 USER_AGENT: Final = f"telnyx-rooms-async/{__version__}"
 #: 64 MiB: far above any Rooms reply (a 250-item page is well under 1 MiB).
 DEFAULT_MAX_RESPONSE_SIZE: Final = 64 * 1024 * 1024
-_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
-    if not host:
-        return False
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:

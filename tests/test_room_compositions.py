@@ -270,7 +270,7 @@ async def raw(
     [
         ({}, "/session_id"),
         ({"session_id": 1}, "/session_id"),
-        ({"format": "mkv"}, "/format"),
+        ({"format": 4}, "/format"),
         ({"resolution": "1281x10"}, "/resolution"),
         ({"resolution": "1280x1280"}, "/resolution"),
         ({"video_layout": []}, "/video_layout"),
@@ -278,10 +278,8 @@ async def raw(
         ({"video_layout": {"a": {"width": 8}}}, "/video_layout/a/width"),
         ({"video_layout": {"a": {"z_pos": -100}}}, "/video_layout/a/z_pos"),
         ({"video_layout": {"a": {"video_sources": [1]}}}, "/video_layout/a/video_sources"),
-        ({"video_layout": {"a": {"shape": "round"}}}, "/video_layout/a/shape"),
         ({"webhook_event_url": "example.com"}, "/webhook_event_url"),
         ({"webhook_timeout_secs": 40}, "/webhook_timeout_secs"),
-        ({"room_id": "r"}, "/room_id"),
     ],
 )
 async def test_the_fake_answers_bad_bodies_with_422(
@@ -299,7 +297,6 @@ async def test_the_fake_answers_bad_bodies_with_422(
 @pytest.mark.parametrize(
     ("query", "parameter"),
     [
-        ("filter[status]=done", "filter[status]"),
         ("filter[date_created_at][gte]=x", "filter[date_created_at][gte]"),
         ("page[size]=abc", "page[size]"),
     ],

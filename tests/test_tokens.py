@@ -209,7 +209,6 @@ async def test_refresh_validates_before_sending(
             {"refresh_token_ttl_secs": 90000},
             "/refresh_token_ttl_secs",
         ),
-        ("generate_join_client_token", {"ttl": 60}, "/ttl"),
         ("generate_join_client_token", [], ""),
         ("refresh_client_token", {}, "/refresh_token"),
         ("refresh_client_token", {"refresh_token": 5}, "/refresh_token"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import json
 import socket
@@ -14,6 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from fakehttp import Receiver, serve
 
 from telnyx_rooms_async import RoomsClient
 from telnyx_rooms_async.testing import FakeRoomsAPI
@@ -37,35 +37,14 @@ from telnyx_rooms_async.webhooks import (
 JOINED = "video.room.participant.joined"
 
 
-@contextlib.asynccontextmanager
-async def serve(app: web.Application) -> AsyncIterator[str]:
-    """Run ``app`` on a free 127.0.0.1 port; yield its base URL."""
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeRoomsAPI]:
+    """A fake that tries each URL once, so that a failure goes straight to the failover.
 
-
-class Receiver:
-    """A raw webhook receiver: records body and headers, answers with ``status``."""
-
-    def __init__(self, status: int = 200) -> None:
-        self.status = status
-        self.calls: list[tuple[bytes, dict[str, str]]] = []
-        self.app = web.Application()
-        self.app.router.add_post("/hooks", self.handle)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.calls.append((await request.read(), dict(request.headers)))
-        return web.Response(status=self.status)
-
-    def documents(self) -> list[dict[str, Any]]:
-        return [json.loads(body) for body, _ in self.calls]
+    Retries have tests of their own (``test_fake_webhooks.py``).
+    """
+    async with FakeRoomsAPI(webhook_retries=0) as api:
+        yield api
 
 
 def closed_port() -> int:
@@ -271,7 +250,7 @@ async def test_no_url_means_no_delivery_but_the_event_is_recorded(fake: FakeRoom
 
 
 async def test_failover_after_a_5xx_with_the_same_event_id(fake: FakeRoomsAPI) -> None:
-    primary, failover = Receiver(status=500), Receiver()
+    primary, failover = Receiver(500), Receiver()
     async with serve(primary.app) as one, serve(failover.app) as two:
         room_id = await make_room(
             fake,
@@ -337,7 +316,7 @@ async def test_failover_after_the_rooms_webhook_timeout(fake: FakeRoomsAPI) -> N
 
 
 async def test_success_on_the_primary_skips_the_failover(fake: FakeRoomsAPI) -> None:
-    primary, failover = Receiver(status=204), Receiver()
+    primary, failover = Receiver(204), Receiver()
     async with serve(primary.app) as one, serve(failover.app) as two:
         room_id = await make_room(
             fake,
@@ -350,7 +329,7 @@ async def test_success_on_the_primary_skips_the_failover(fake: FakeRoomsAPI) -> 
 
 
 async def test_both_failing_is_recorded_not_raised(fake: FakeRoomsAPI) -> None:
-    primary, failover = Receiver(status=503), Receiver(status=400)
+    primary, failover = Receiver(503), Receiver(400)
     async with serve(primary.app) as one, serve(failover.app) as two:
         room_id = await make_room(
             fake,
@@ -389,7 +368,9 @@ async def test_only_loopback_urls_are_contacted(fake: FakeRoomsAPI) -> None:
         attempts = await fake.webhooks.emit(JOINED, joined_payload(room_id), room_id)
     assert attempts[0].url == "https://www.example.com/hooks"
     assert attempts[0].status is None
-    assert attempts[0].error == "not sent: not a loopback URL"
+    assert (
+        attempts[0].error == "not sent: www.example.com is not loopback or an allowed webhook host"
+    )
     assert attempts[1].ok
     # With only a non-loopback URL, nothing is signed or sent at all.
     lonely = await make_room(fake, webhook_event_url="https://10.1.2.3/hooks")
@@ -464,7 +445,7 @@ async def test_public_key_is_per_fake_and_stable() -> None:
 
 async def test_receiver_helper_talks_plain_aiohttp() -> None:
     # The Receiver used above answers what it is told to, so the failover tests mean something.
-    receiver = Receiver(status=418)
+    receiver = Receiver(418)
     async with (
         serve(receiver.app) as base,
         aiohttp.ClientSession() as session,

@@ -1,160 +1,181 @@
-"""``FakeRoomsAPI``: an in-memory aiohttp.web stand-in for the Rooms API, on loopback."""
+"""``FakeRoomsAPI``: an aiohttp.web stand-in for the Rooms API, its admin API and its storage."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
+import logging
+import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Final
+from collections.abc import Awaitable, Callable
 
-import attrs
 from aiohttp import web
 from multidict import CIMultiDict
 
-from . import _compositions, _participants, _recordings, _rooms, _sessions
-from ._delivery import WebhookDelivery
-from ._faults import Faults, apply
-from ._simulation import Simulation
-from ._store import Record, Store
-from ._validate import Problem, check_filters
+from .._operations import OPERATIONS
+from . import _admin, _media, _participants, _rooms, _sessions
+from ._backend import DEFAULT_API_KEY, PREFIX, Backend, RecordedCall
+from ._faults import apply
+from ._query import operation, query_error_status, register
+from ._wire import Handler, Problem, bare_error, error_document, json_response, problem_response
 
-__all__ = ["FakeRoomsAPI", "Filter", "RecordedCall"]
+__all__ = ["DEFAULT_API_KEY", "FakeRoomsAPI", "RecordedCall", "handler_table"]
 
-DEFAULT_API_KEY: Final = "KEY-fake-rooms-api"
-PREFIX: Final = "/v2"
+log = logging.getLogger("telnyx_rooms_async.testing")
 
-
-@attrs.frozen(kw_only=True)
-class RecordedCall:
-    """One request the fake API received (the Authorization header is not kept)."""
-
-    method: str
-    """HTTP method."""
-    path: str
-    """Request path, ``/v2`` prefix included."""
-    query: Mapping[str, str] = attrs.field(eq=False, hash=False)
-    """Decoded query parameters."""
-    body: Any = attrs.field(eq=False, hash=False)
-    """The JSON body, the raw bytes when it was not JSON, or None when empty."""
-    authorized: bool
-    """Whether it carried the fake's API key as a bearer token."""
-    headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, hash=False)
-    """The request headers, except Authorization."""
+_ROUTE_MODULES = (_rooms, _sessions, _participants, _media)
 
 
-@attrs.frozen
-class Filter:
-    """One list filter: a query key (or ``filter[x]`` prefix for dates) and a record field."""
-
-    key: str
-    """Query key, e.g. ``filter[unique_name]``; for dates the prefix ``filter[date_x_at]``."""
-    field: str
-    """The record field compared, e.g. ``unique_name``."""
-    kind: str = "eq"
-    """``eq`` (string), ``bool``, ``int``, or ``date`` (``[eq]``/``[gte]``/``[lte]``)."""
+def handler_table(api: Backend) -> dict[str, Handler]:
+    """Every handler of the fake, by the key of its operation (``rooms.create``)."""
+    table: dict[str, Handler] = {}
+    for module in _ROUTE_MODULES:
+        table.update(module.handlers(api))
+    return table
 
 
-def _json_response(status: int, document: Any) -> web.Response:
-    return web.Response(
-        status=status,
-        body=json.dumps(document).encode(),
-        content_type="application/json",
-    )
+def _url_host(host: str) -> str:
+    """How ``host`` goes in a URL: a wildcard address as loopback, IPv6 in brackets."""
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
 
 
-class FakeRoomsAPI:
-    """A stateful fake of the Telnyx Rooms API with fault injection and a record of calls."""
+class FakeRoomsAPI(Backend):
+    """A stateful fake of the Telnyx Rooms API, served on loopback, with fault injection.
 
-    def __init__(self, *, api_key: str = DEFAULT_API_KEY, host: str = "127.0.0.1", port: int = 0):
-        self.api_key = api_key
-        self.host = host
-        self.port = port
-        self.store = Store()
-        self.faults = Faults()
-        self.requests: list[RecordedCall] = []
-        #: Make things happen in rooms: sessions, participants, recordings, compositions.
-        self.sim = Simulation(self)
-        #: Signed webhook delivery to rooms' ``webhook_event_url``.
-        self.webhooks = WebhookDelivery(self)
-        self.app = self._build_app()
-        self._runner: web.AppRunner | None = None
+    It answers like the API, as permissive as the vendor's spec: unknown body fields are
+    accepted and ignored, an empty participant list acts on nobody... The same object
+    serves an admin API under ``/_emulator/`` (the simulation, faults, journals) and, on a
+    second port, the storage origin of completed recordings and compositions.
 
-    # -- lifecycle -----------------------------------------------------------------------
+    Arguments (all keyword-only):
 
-    def _build_app(self) -> web.Application:
-        app = web.Application(middlewares=[self._record, self._inject_faults, self._auth])
-        routes: list[web.RouteDef] = []
-        for module in (_rooms, _sessions, _participants, _compositions, _recordings):
-            routes.extend(module.routes(self))
-        app.add_routes(routes)
+    * ``api_key``: the bearer token it accepts (``DEFAULT_API_KEY`` by default);
+    * ``host``, ``port``: where the API listens (``port=0``: a free port, read back on
+      ``start()``); ``storage_port`` the same for the storage origin;
+    * ``strict``: report unknown body fields with a 422, as the API does not;
+    * ``unique_names``: refuse a ``unique_name`` another room has (True, the default) or
+      allow duplicates;
+    * ``state_path``: a file the state is kept in across runs (loaded now, written on every
+      change; ``StateFileError`` if it is not this fake's state);
+    * ``webhook_key``: the Ed25519 seed that signs webhooks (base64 text or 32 bytes);
+      without it a key is made;
+    * ``webhook_retries``, ``webhook_backoff``: retries of a failed delivery and the first
+      wait in seconds (doubling), before the failover URL;
+    * ``allow_webhook_hosts``: host names webhooks may go to besides loopback;
+    * ``webhook_delivery``: ``"inline"`` (delivered before the call that caused the event
+      returns) or ``"background"``;
+    * ``download_url_ttl``: seconds a download URL is valid;
+    * ``journal_limit``: the most entries each journal (``requests``, ``storage_requests``,
+      webhook events and deliveries) keeps, the oldest dropped first; None (the default)
+      keeps everything.
+
+    Raises ``ValueError`` for a setting out of range and ``StateFileError`` for a state
+    file that is not this fake's.
+    """
+
+    # -- the apps ----------------------------------------------------------------------------
+
+    #: The runners of the API and the storage origin while they serve.
+    _runners: tuple[web.AppRunner, ...] = ()
+
+    @functools.cached_property
+    def app(self) -> web.Application:
+        """The aiohttp app of the API and the admin API (built on first use)."""
+        app = web.Application(middlewares=[self._front])
+        handlers = handler_table(self)
+        for op in OPERATIONS:
+            register(app.router.add_route(op.http_method, PREFIX + op.path, handlers[op.key]), op)
+        app.add_routes(_admin.routes(self))
         return app
 
     async def start(self) -> str:
-        """Serve on ``host``:``port`` (a free port by default) and return the base URL."""
-        if self._runner is None:
-            runner = web.AppRunner(
-                self.app, handle_signals=False, access_log=None, shutdown_timeout=0.5
-            )
-            await runner.setup()
+        """Serve the API and the storage origin; return the API's base URL.
+
+        ``OSError`` when a port cannot be bound (in use, say); nothing is left listening.
+        """
+        if not self._runners:
+            runners: list[web.AppRunner] = []
             try:
-                await web.TCPSite(runner, self.host, self.port).start()
+                for app, port in ((self.app, self.port), (self.storage.app(), self.storage_port)):
+                    runner = web.AppRunner(
+                        app, handle_signals=False, access_log=None, shutdown_timeout=0.25
+                    )
+                    runners.append(runner)
+                    await runner.setup()
+                    await web.TCPSite(runner, self.host, port).start()
             except BaseException:
-                await runner.cleanup()
+                for runner in runners:
+                    await runner.cleanup()
                 raise
-            self._runner = runner
-            for address in runner.addresses:
-                # With port 0 the OS picked a free port; read it back.
-                self.port = int(address[1])
-                break
+            self._runners = tuple(runners)
+            # With port 0 the OS picked a free port; read it back.
+            self.port = int(runners[0].addresses[0][1])
+            self.storage_port = int(runners[1].addresses[0][1])
+            self.storage.base_url = f"http://{_url_host(self.host)}:{self.storage_port}"
         return self.base_url
 
     async def close(self) -> None:
-        """Stop serving."""
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
+        """Stop serving (webhooks still queued for background delivery are dropped)."""
+        await self._delivery.aclose()
+        runners, self._runners = self._runners, ()
+        # Side by side: each waits up to its shutdown_timeout for requests in flight.
+        await asyncio.gather(*(runner.cleanup() for runner in runners))
 
     async def __aenter__(self) -> FakeRoomsAPI:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     @property
     def base_url(self) -> str:
         """The URL to give ``RoomsClient(base_url=...)``."""
-        return f"http://{self.host}:{self.port}{PREFIX}"
+        return f"http://{_url_host(self.host)}:{self.port}{PREFIX}"
 
-    # -- what tests look at ----------------------------------------------------------------
+    @property
+    def admin_url(self) -> str:
+        """The base URL of the admin API (``.../_emulator``)."""
+        return f"http://{_url_host(self.host)}:{self.port}{_admin.ADMIN_PREFIX}"
 
-    def calls(self, method: str | None = None, path: str | None = None) -> int:
-        """How many requests arrived, optionally only of ``method`` and/or ``path``."""
-        return sum(
-            1
-            for c in self.requests
-            if (method is None or c.method == method) and (path is None or c.path == path)
-        )
+    @property
+    def storage_url(self) -> str:
+        """The base URL of the storage origin that serves downloads."""
+        return self.storage.base_url
 
-    def reset(self) -> None:
-        """Forget every object, fault and recorded call."""
-        self.store = Store()
-        self.faults.clear()
-        self.requests.clear()
-        self.webhooks.reset()
-
-    # -- middlewares -------------------------------------------------------------------------
+    # -- the one middleware ------------------------------------------------------------------
 
     @web.middleware
-    async def _record(
+    async def _front(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
+        started = time.perf_counter()
+        admin = request.path.startswith(_admin.ADMIN_PREFIX + "/")
+        if admin:
+            with self.request_scope(changes=request.method != "GET"):
+                response = await _answer(handler, request, 422)
+        else:
+            response = await self._api_call(request, handler)
+        self.trim_journals()
+        log.info(
+            "%s%s %s -> %d %.1fms",
+            "admin " if admin else "",
+            request.method,
+            request.path,
+            response.status,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    async def _api_call(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        op = operation(request)
         raw = await request.read()
         try:
             body = json.loads(raw) if raw else None
@@ -170,171 +191,40 @@ class FakeRoomsAPI:
                 headers=CIMultiDict(
                     (k, v) for k, v in request.headers.items() if k.lower() != "authorization"
                 ),
+                operation=op.key if op is not None else None,
             )
         )
-        response = await handler(request)
+
+        async def authorized(request: web.Request) -> web.StreamResponse:
+            if request.headers.get("Authorization") != f"Bearer {self.api_key}":
+                return json_response(
+                    401,
+                    error_document(
+                        "10009", "Authentication failed", "The API key is missing or not valid."
+                    ),
+                )
+            with self.request_scope(changes=request.method != "GET"):
+                return await _answer(handler, request, query_error_status(op))
+
+        response = await apply(self.faults, request, authorized)
         response.headers.setdefault("x-request-id", str(uuid.uuid4()))
         return response
 
-    @web.middleware
-    async def _inject_faults(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        return await apply(self.faults, request, handler)
 
-    @web.middleware
-    async def _auth(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        if request.headers.get("Authorization") != f"Bearer {self.api_key}":
-            return self.error(
-                401, "10009", "Authentication failed", "The API key is missing or not valid."
-            )
-        try:
-            return await handler(request)
-        except Problem as problem:
-            if problem.parameter is not None:
-                return self.error(
-                    400, "10015", "Bad request", problem.detail, parameter=problem.parameter
-                )
-            return self.error(
-                422, "10015", "Invalid attribute", problem.detail, pointer=problem.pointer
-            )
-
-    # -- helpers for the resource handlers --------------------------------------------------
-
-    def ok(self, data: Any, status: int = 200) -> web.Response:
-        """``{"data": ...}`` with ``status``."""
-        return _json_response(status, {"data": data})
-
-    def no_content(self) -> web.Response:
-        """An empty 204."""
-        return web.Response(status=204)
-
-    def error(
-        self,
-        status: int,
-        code: str,
-        title: str,
-        detail: str,
-        *,
-        pointer: str | None = None,
-        parameter: str | None = None,
-    ) -> web.Response:
-        """A JSON:API error document, as the API sends for 4xx."""
-        item: dict[str, Any] = {"code": code, "title": title, "detail": detail}
-        if pointer is not None:
-            item["source"] = {"pointer": pointer}
-        elif parameter is not None:
-            item["source"] = {"parameter": parameter}
-        return _json_response(status, {"errors": [item]})
-
-    def not_found(self, what: str) -> web.Response:
-        """The API's 404: a bare error object."""
-        return _json_response(
-            404,
-            {"code": "10005", "title": "Resource not found", "detail": f"{what} was not found."},
-        )
-
-    async def json_body(self, request: web.Request) -> Any:
-        """The request's JSON body (``{}`` when empty); a 422 when it is not JSON."""
-        raw = await request.read()
-        if not raw:
-            return {}
-        try:
-            return json.loads(raw)
-        except ValueError:
-            raise Problem(pointer="", detail="the request body is not valid JSON") from None
-
-    def flag(self, request: web.Request, name: str) -> bool:
-        """A boolean query parameter such as ``include_sessions=true``."""
-        value = request.query.get(name)
-        if value is None:
-            return False
-        if value not in ("true", "false"):
-            raise Problem(parameter=name, detail=f"{name} must be true or false")
-        return value == "true"
-
-    def select(
-        self, request: web.Request, items: Iterable[Record], filters: Sequence[Filter] = ()
-    ) -> list[Record]:
-        """The ``items`` the query's filters let through; a malformed filter is a 400."""
-        # Checked up front: the API refuses a bad value even when no item would be compared.
-        check_filters(request.query, filters)
-        return [item for item in items if _passes(item, request.query, filters)]
-
-    def page(
-        self,
-        request: web.Request,
-        items: Iterable[Record],
-        filters: Sequence[Filter] = (),
-    ) -> web.Response:
-        """Filter ``items`` by the query, cut the requested page, and add ``meta``."""
-        query = request.query
-        selected = self.select(request, items, filters)
-        number = _page_arg(query, "page[number]", 1, None)
-        size = _page_arg(query, "page[size]", 20, 250)
-        total_pages = max(1, -(-len(selected) // size))
-        if self.faults.take(request, frozenset({"sticky_page"})) is not None:
-            # A broken server: the same first page for any number, always claiming more.
-            chunk = selected[:size]
-            meta = {
-                "page_number": number,
-                "page_size": size,
-                "total_pages": number + 1,
-                "total_results": len(selected) + size,
-            }
-            return _json_response(200, {"data": chunk, "meta": meta})
-        chunk = selected[(number - 1) * size : number * size]
-        meta = {
-            "page_number": number,
-            "page_size": size,
-            "total_pages": total_pages,
-            "total_results": len(selected),
-        }
-        return _json_response(200, {"data": chunk, "meta": meta})
-
-
-def _page_arg(query: Mapping[str, str], key: str, default: int, hi: int | None) -> int:
-    raw = query.get(key)
-    if raw is None:
-        return default
+async def _answer(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    request: web.Request,
+    query_status: int,
+) -> web.StreamResponse:
+    """The handler's reply; a check's ``Problem`` and a routing miss in the API's shapes."""
     try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1 or (hi is not None and value > hi):
-        bound = f"from 1 to {hi}" if hi is not None else "at least 1"
-        raise Problem(parameter=key, detail=f"{key} must be an integer {bound}")
-    return value
-
-
-def _passes(item: Record, query: Mapping[str, str], filters: Sequence[Filter]) -> bool:
-    for f in filters:
-        value = item.get(f.field)
-        if f.kind == "date":
-            day = value[:10] if isinstance(value, str) else None
-            for op in ("eq", "gte", "lte"):
-                key = f"{f.key}[{op}]"
-                if key not in query:
-                    continue
-                wanted = query[key]
-                if day is None:
-                    return False
-                if (op == "eq" and day != wanted) or (op == "gte" and day < wanted):
-                    return False
-                if op == "lte" and day > wanted:
-                    return False
-            continue
-        if f.key not in query:
-            continue
-        wanted_text = query[f.key]
-        if f.kind == "bool":
-            if value is not (wanted_text == "true"):
-                return False
-        elif f.kind == "int":
-            if value != int(wanted_text):
-                return False
-        elif value != wanted_text:
-            return False
-    return True
+        return await handler(request)
+    except Problem as problem:
+        return problem_response(problem, 422 if problem.parameter is None else query_status)
+    except web.HTTPMethodNotAllowed as exc:
+        document = error_document("10405", "Method not allowed", f"{request.method} is not allowed")
+        return json_response(
+            405, document, headers={"Allow": ",".join(sorted(exc.allowed_methods))}
+        )
+    except web.HTTPNotFound:
+        return bare_error(404, "10005", "Resource not found", f"{request.path} was not found.")

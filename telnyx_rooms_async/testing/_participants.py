@@ -1,4 +1,4 @@
-"""Fake handlers for ``/room_participants``."""
+"""Fake handlers of the ``room_participants`` operations."""
 
 from __future__ import annotations
 
@@ -6,30 +6,26 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from ._sessions import participant_filters
+from .. import _operations as ops
+from ._objects import retriever
+from ._wire import Handler
 
 if TYPE_CHECKING:
-    from ._app import FakeRoomsAPI
+    from ._backend import Backend
 
-__all__ = ["routes"]
+__all__ = ["handlers"]
 
 
-def routes(api: FakeRoomsAPI) -> list[web.RouteDef]:
-    """The route table of ``/room_participants``."""
-    from ._app import Filter
+def handlers(api: Backend) -> dict[str, Handler]:
+    """The handlers of the ``room_participants`` rows of the table, by operation key."""
+    store = api.store
 
     async def list_participants(request: web.Request) -> web.Response:
-        participants = [dict(p) for p in api.store.participants.values()]
-        filters = [*participant_filters(), Filter("filter[session_id]", "session_id")]
-        return api.page(request, participants, filters)
+        return api.page(request, [dict(p) for p in store.participants.values()])
 
-    async def retrieve(request: web.Request) -> web.Response:
-        participant = api.store.participants.get(request.match_info["participant_id"])
-        if participant is None:
-            return api.not_found("Room participant")
-        return api.ok(dict(participant))
-
-    return [
-        web.get("/v2/room_participants", list_participants),
-        web.get("/v2/room_participants/{participant_id}", retrieve),
-    ]
+    return {
+        ops.ROOM_PARTICIPANTS_LIST.key: list_participants,
+        ops.ROOM_PARTICIPANTS_RETRIEVE.key: retriever(
+            store.participants, "Room participant", lambda _, p: dict(p)
+        ),
+    }

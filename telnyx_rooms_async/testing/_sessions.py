@@ -1,4 +1,4 @@
-"""Fake handlers for ``/room_sessions``: listing, participants, and the session actions."""
+"""Fake handlers of the ``room_sessions`` operations: lists, participants, and the actions."""
 
 from __future__ import annotations
 
@@ -6,47 +6,23 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ._simulation import close_session, present, remove_participant
+from .. import _operations as ops
+from ._objects import flagged, retriever
+from ._query import flag
+from ._simulation import present
 from ._store import Record, now_text
-from ._validate import (
-    Problem,
-    check_body,
-    check_id_list,
-    check_participants,
-)
+from ._validate import check_body
+from ._wire import Handler, Problem, not_found, ok, path_id, read_json
 
 if TYPE_CHECKING:
-    from ._app import FakeRoomsAPI, Filter
+    from ._backend import Backend
 
-__all__ = ["participant_filters", "routes", "session_filters"]
-
-
-def session_filters() -> list[Filter]:
-    """The filters every session list takes (``GET /room_sessions`` adds ``room_id``)."""
-    from ._app import Filter
-
-    return [
-        Filter("filter[date_created_at]", "created_at", "date"),
-        Filter("filter[date_updated_at]", "updated_at", "date"),
-        Filter("filter[date_ended_at]", "ended_at", "date"),
-        Filter("filter[active]", "active", "bool"),
-    ]
-
-
-def participant_filters() -> list[Filter]:
-    """The filters every participant list takes (``GET /room_participants`` adds more)."""
-    from ._app import Filter
-
-    return [
-        Filter("filter[context]", "context"),
-        Filter("filter[date_joined_at]", "joined_at", "date"),
-        Filter("filter[date_updated_at]", "updated_at", "date"),
-        Filter("filter[date_left_at]", "left_at", "date"),
-    ]
+__all__ = ["handlers"]
 
 
 def _targets(body: dict[str, Any], candidates: list[Record]) -> list[Record]:
-    """The candidates an action's ``participants`` and ``exclude`` select."""
+    """The candidates an action's ``participants`` and ``exclude`` select (none when the
+    body names no participants, or an empty list)."""
     wanted = body.get("participants")
     excluded = set(body.get("exclude") or ())
     return [
@@ -57,93 +33,75 @@ def _targets(body: dict[str, Any], candidates: list[Record]) -> list[Record]:
     ]
 
 
-def routes(api: FakeRoomsAPI) -> list[web.RouteDef]:
-    """The route table of ``/room_sessions``."""
-    from ._app import Filter
+def handlers(api: Backend) -> dict[str, Handler]:
+    """The handlers of the ``room_sessions`` rows of the table, by operation key."""
+    store = api.store
 
     def find(request: web.Request) -> Record | None:
-        return api.store.sessions.get(request.match_info["session_id"])
+        return store.sessions.get(path_id(request))
 
     async def list_sessions(request: web.Request) -> web.Response:
-        include = api.flag(request, "include_participants")
+        include = flag(request, "include_participants")
         sessions = [
-            api.store.session_view(s, include_participants=include)
-            for s in api.store.sessions.values()
+            store.session_view(s, include_participants=include) for s in store.sessions.values()
         ]
-        filters = [*session_filters(), Filter("filter[room_id]", "room_id")]
-        return api.page(request, sessions, filters)
-
-    async def retrieve(request: web.Request) -> web.Response:
-        include = api.flag(request, "include_participants")
-        session = find(request)
-        if session is None:
-            return api.not_found("Room session")
-        return api.ok(api.store.session_view(session, include_participants=include))
+        return api.page(request, sessions)
 
     async def list_participants(request: web.Request) -> web.Response:
         session = find(request)
         if session is None:
-            return api.not_found("Room session")
-        participants = [dict(p) for p in api.store.participants_of(session["id"])]
-        filters = participant_filters()
-        return api.page(request, participants, filters)
+            return not_found("Room session")
+        return api.page(request, [dict(p) for p in store.participants_of(session["id"])])
 
-    def ended(session: Record) -> Problem:
-        return Problem(detail=f"Room session {session['id']} has already ended.")
+    def active(session: Record) -> None:
+        if not session["active"]:
+            raise Problem(detail=f"Room session {session['id']} has already ended.")
 
     async def end(request: web.Request) -> web.Response:
         session = find(request)
         if session is None:
-            return api.not_found("Room session")
-        if not session["active"]:
-            raise ended(session)
-        await close_session(api, session, "ended_by_api")
-        return api.ok({"result": "ok"})
+            return not_found("Room session")
+        active(session)
+        await api.sim.end_session(session["id"], reason="ended_by_api")
+        return ok({"result": "ok"})
 
-    async def action_body(request: web.Request, session: Record) -> dict[str, Any]:
-        body = check_body(await api.json_body(request), {"participants", "exclude"})
-        check_participants(body, "participants")
-        check_id_list(body, "exclude")
-        if not session["active"]:
-            raise ended(session)
-        return body
+    async def act(request: web.Request, op: ops.Operation[Any, Any]) -> web.Response:
+        session = find(request)
+        if session is None:
+            return not_found("Room session")
+        body = check_body(await read_json(request), op.params, strict=api.strict)
+        active(session)
+        chosen = _targets(body, present(store, session["id"]))
+        if op is ops.ROOM_SESSIONS_KICK:
+            for participant in chosen:
+                await api.sim.leave(participant["id"], reason="kicked")
+            return ok({"result": "ok"})
+        stamp = now_text()
+        for participant in chosen:
+            if op is ops.ROOM_SESSIONS_MUTE:
+                store.muted.add(participant["id"])
+            else:
+                store.muted.discard(participant["id"])
+            participant["updated_at"] = stamp
+        return ok({"result": "ok"})
 
     async def kick(request: web.Request) -> web.Response:
-        session = find(request)
-        if session is None:
-            return api.not_found("Room session")
-        body = await action_body(request, session)
-        for participant in _targets(body, present(api.store, session["id"])):
-            await remove_participant(api, participant, "kicked")
-        return api.ok({"result": "ok"})
+        return await act(request, ops.ROOM_SESSIONS_KICK)
 
     async def mute(request: web.Request) -> web.Response:
-        return await set_muted(request, muted=True)
+        return await act(request, ops.ROOM_SESSIONS_MUTE)
 
     async def unmute(request: web.Request) -> web.Response:
-        return await set_muted(request, muted=False)
+        return await act(request, ops.ROOM_SESSIONS_UNMUTE)
 
-    async def set_muted(request: web.Request, *, muted: bool) -> web.Response:
-        session = find(request)
-        if session is None:
-            return api.not_found("Room session")
-        body = await action_body(request, session)
-        stamp = now_text()
-        for participant in _targets(body, present(api.store, session["id"])):
-            if muted:
-                api.store.muted.add(participant["id"])
-            else:
-                api.store.muted.discard(participant["id"])
-            participant["updated_at"] = stamp
-        return api.ok({"result": "ok"})
-
-    base = "/v2/room_sessions"
-    return [
-        web.get(base, list_sessions),
-        web.get(base + "/{session_id}", retrieve),
-        web.get(base + "/{session_id}/participants", list_participants),
-        web.post(base + "/{session_id}/actions/end", end),
-        web.post(base + "/{session_id}/actions/kick", kick),
-        web.post(base + "/{session_id}/actions/mute", mute),
-        web.post(base + "/{session_id}/actions/unmute", unmute),
-    ]
+    return {
+        ops.ROOM_SESSIONS_LIST.key: list_sessions,
+        ops.ROOM_SESSIONS_RETRIEVE.key: retriever(
+            store.sessions, "Room session", flagged(store.session_view, "include_participants")
+        ),
+        ops.ROOM_SESSIONS_LIST_PARTICIPANTS.key: list_participants,
+        ops.ROOM_SESSIONS_END.key: end,
+        ops.ROOM_SESSIONS_KICK.key: kick,
+        ops.ROOM_SESSIONS_MUTE.key: mute,
+        ops.ROOM_SESSIONS_UNMUTE.key: unmute,
+    }

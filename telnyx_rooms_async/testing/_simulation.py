@@ -6,17 +6,14 @@ simulation, so a session ended either way looks the same and sends the same webh
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from ._storage import Storage, object_name
 from ._store import Record, Store, new_id, now_text, parse_time
 
-if TYPE_CHECKING:
-    from ._app import FakeRoomsAPI
+__all__ = ["USER_ID", "Simulation", "present"]
 
-__all__ = ["Simulation", "close_session", "present", "remove_participant"]
-
-#: Where the fake says recordings and compositions can be downloaded (never fetched).
-DOWNLOAD_BASE = "https://media.example.com"
 #: The ``user_id`` of every composition: the fake has one account.
 USER_ID = "12a04ec9-0f91-4a91-9f3a-a19d9931182e"
 
@@ -27,59 +24,16 @@ def _seconds_between(start: str | None, end: str | None) -> int:
     return max(0, int((parse_time(end) - parse_time(start)).total_seconds()))
 
 
+def _new(table: dict[str, Record], record_type: str, **fields: Any) -> Record:
+    """A new object with a fresh id, in the API's field order, added to ``table``."""
+    record: Record = {"id": new_id(), **fields, "record_type": record_type}
+    table[record["id"]] = record
+    return record
+
+
 def present(store: Store, session_id: str) -> list[Record]:
     """The participants of a session that have not left."""
     return [p for p in store.participants_of(session_id) if p["left_at"] is None]
-
-
-async def remove_participant(api: FakeRoomsAPI, participant: Record, reason: str) -> None:
-    """Take a participant out of its session: it leaves, unmuted; its recordings stop."""
-    store = api.store
-    stamp = now_text()
-    participant["left_at"] = stamp
-    participant["updated_at"] = stamp
-    store.muted.discard(participant["id"])
-    for recording in store.recordings.values():
-        if recording["participant_id"] == participant["id"] and recording["ended_at"] is None:
-            recording["ended_at"] = stamp
-            recording["updated_at"] = stamp
-    session = store.sessions[participant["session_id"]]
-    await api.webhooks.emit(
-        "video.room.participant.left",
-        {
-            "context": participant["context"],
-            "duration_secs": _seconds_between(participant["joined_at"], stamp),
-            "left_reason": reason,
-            "participant_id": participant["id"],
-            "room_id": session["room_id"],
-            "session_id": session["id"],
-        },
-        session["room_id"],
-    )
-
-
-async def close_session(api: FakeRoomsAPI, session: Record, reason: str) -> None:
-    """End a session: everyone still in it leaves, and its room has no active session."""
-    store = api.store
-    for participant in present(store, session["id"]):
-        await remove_participant(api, participant, "session_ended")
-    stamp = now_text()
-    session["active"] = False
-    session["ended_at"] = stamp
-    session["updated_at"] = stamp
-    room = store.rooms.get(session["room_id"])
-    if room is not None and room["active_session_id"] == session["id"]:
-        room["active_session_id"] = None
-    await api.webhooks.emit(
-        "video.room.session.ended",
-        {
-            "duration_secs": _seconds_between(session["created_at"], stamp),
-            "ended_reason": reason,
-            "room_id": session["room_id"],
-            "session_id": session["id"],
-        },
-        session["room_id"],
-    )
 
 
 class Simulation:
@@ -87,12 +41,85 @@ class Simulation:
 
     Each method changes the fake's store as the real service would, sends the matching
     ``video.room.*`` webhook through ``fake.webhooks``, and returns a copy of the changed
-    object in the API's wire form. An unknown id raises ``LookupError``; an action the
+    object in the API's wire form (a completed recording or composition with a download
+    URL of the fake's storage origin). An unknown id raises ``LookupError``; an action the
     object's state does not allow (joining an ended session, a full room…) ``ValueError``.
     """
 
-    def __init__(self, api: FakeRoomsAPI) -> None:
-        self._api = api
+    def __init__(
+        self,
+        store: Store,
+        emit: Callable[[str, dict[str, Any], str | None], Awaitable[object]],
+        storage: Storage,
+        *,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._store = store
+        self._emit = emit
+        self._storage = storage
+        self._changed = on_change
+
+    # -- shared with the API's actions -----------------------------------------------------
+
+    async def _remove(self, participant: Record, reason: str) -> None:
+        """Take a participant out of its session: it leaves, unmuted; its recordings stop."""
+        store = self._store
+        stamp = now_text()
+        participant["left_at"] = stamp
+        participant["updated_at"] = stamp
+        store.muted.discard(participant["id"])
+        for recording in store.recordings.values():
+            if recording["participant_id"] == participant["id"] and recording["ended_at"] is None:
+                recording["ended_at"] = stamp
+                recording["updated_at"] = stamp
+        session = store.sessions[participant["session_id"]]
+        self._changed()
+        await self._emit(
+            "video.room.participant.left",
+            {
+                "context": participant["context"],
+                "duration_secs": _seconds_between(participant["joined_at"], stamp),
+                "left_reason": reason,
+                "participant_id": participant["id"],
+                "room_id": session["room_id"],
+                "session_id": session["id"],
+            },
+            session["room_id"],
+        )
+
+    async def _close(self, session: Record, reason: str) -> None:
+        """End a session: everyone still in it leaves, and its room has no active session."""
+        store = self._store
+        for participant in present(store, session["id"]):
+            await self._remove(participant, "session_ended")
+        stamp = now_text()
+        session["active"] = False
+        session["ended_at"] = stamp
+        session["updated_at"] = stamp
+        room = store.rooms.get(session["room_id"])
+        if room is not None and room["active_session_id"] == session["id"]:
+            room["active_session_id"] = None
+        self._changed()
+        await self._emit(
+            "video.room.session.ended",
+            {
+                "duration_secs": _seconds_between(session["created_at"], stamp),
+                "ended_reason": reason,
+                "room_id": session["room_id"],
+                "session_id": session["id"],
+            },
+            session["room_id"],
+        )
+
+    def _download_url(self, folder: str, record: Record) -> str:
+        return self._storage.url(folder, object_name(folder, record))
+
+    def expire_download_urls(self) -> None:
+        """Every download URL handed out so far expires: the storage origin answers 403.
+
+        Retrieving a recording or composition again gives a new URL that works.
+        """
+        self._storage.expire_urls()
 
     def _get(self, table: dict[str, Record], what: str, key: str) -> Record:
         record = table.get(key)
@@ -101,30 +128,30 @@ class Simulation:
         return record
 
     def _active_session(self, session_id: str) -> Record:
-        session = self._get(self._api.store.sessions, "room session", session_id)
+        session = self._get(self._store.sessions, "room session", session_id)
         if not session["active"]:
             raise ValueError(f"room session {session_id!r} has ended")
         return session
 
     async def start_session(self, room_id: str) -> dict[str, Any]:
         """Start a session in a room (it becomes the room's ``active_session_id``)."""
-        store = self._api.store
+        store = self._store
         room = self._get(store.rooms, "room", room_id)
         if room["active_session_id"] is not None:
             raise ValueError(f"room {room_id!r} already has an active session")
         stamp = now_text()
-        session: Record = {
-            "id": new_id(),
-            "room_id": room_id,
-            "active": True,
-            "created_at": stamp,
-            "updated_at": stamp,
-            "ended_at": None,
-            "record_type": "room_session",
-        }
-        store.sessions[session["id"]] = session
+        session = _new(
+            store.sessions,
+            "room_session",
+            room_id=room_id,
+            active=True,
+            created_at=stamp,
+            updated_at=stamp,
+            ended_at=None,
+        )
         room["active_session_id"] = session["id"]
-        await self._api.webhooks.emit(
+        self._changed()
+        await self._emit(
             "video.room.session.started",
             {"room_id": room_id, "session_id": session["id"]},
             room_id,
@@ -133,24 +160,24 @@ class Simulation:
 
     async def join(self, session_id: str, *, context: str | None = None) -> dict[str, Any]:
         """A participant joins an active session, with the ``context`` its SDK gave."""
-        store = self._api.store
+        store = self._store
         session = self._active_session(session_id)
         room = store.rooms.get(session["room_id"])
         if room is not None and len(present(store, session_id)) >= room["max_participants"]:
             raise ValueError(f"room {room['id']!r} is full ({room['max_participants']})")
         stamp = now_text()
-        participant: Record = {
-            "id": new_id(),
-            "session_id": session_id,
-            "context": context,
-            "joined_at": stamp,
-            "left_at": None,
-            "updated_at": stamp,
-            "record_type": "room_participant",
-        }
-        store.participants[participant["id"]] = participant
+        participant = _new(
+            store.participants,
+            "room_participant",
+            session_id=session_id,
+            context=context,
+            joined_at=stamp,
+            left_at=None,
+            updated_at=stamp,
+        )
         session["updated_at"] = stamp
-        await self._api.webhooks.emit(
+        self._changed()
+        await self._emit(
             "video.room.participant.joined",
             {
                 "context": context,
@@ -164,23 +191,23 @@ class Simulation:
 
     async def leave(self, participant_id: str, *, reason: str = "leave") -> dict[str, Any]:
         """A participant leaves its session (``left_reason`` of the webhook: ``reason``)."""
-        participant = self._get(self._api.store.participants, "room participant", participant_id)
+        participant = self._get(self._store.participants, "room participant", participant_id)
         if participant["left_at"] is not None:
             raise ValueError(f"room participant {participant_id!r} has already left")
-        await remove_participant(self._api, participant, reason)
+        await self._remove(participant, reason)
         return dict(participant)
 
     async def end_session(self, session_id: str, *, reason: str = "stale") -> dict[str, Any]:
         """A session ends by itself (``ended_reason`` of the webhook: ``reason``)."""
         session = self._active_session(session_id)
-        await close_session(self._api, session, reason)
+        await self._close(session, reason)
         return dict(session)
 
     async def start_recording(
         self, session_id: str, participant_id: str, type: str = "audio"
     ) -> dict[str, Any]:
         """Start recording a present participant's ``"audio"`` or ``"video"``."""
-        store = self._api.store
+        store = self._store
         session = self._active_session(session_id)
         participant = self._get(store.participants, "room participant", participant_id)
         if participant["session_id"] != session_id or participant["left_at"] is not None:
@@ -207,7 +234,8 @@ class Simulation:
             "record_type": "room_recording",
         }
         store.recordings[recording["id"]] = recording
-        await self._api.webhooks.emit(
+        self._changed()
+        await self._emit(
             "video.room.recording.started",
             {
                 "participant_id": participant_id,
@@ -224,13 +252,12 @@ class Simulation:
         self, recording_id: str, *, size_mb: float = 1.5, duration_secs: int | None = None
     ) -> dict[str, Any]:
         """A recording finishes processing: ``completed``, with its size and download URL."""
-        recording = self._get(self._api.store.recordings, "room recording", recording_id)
+        recording = self._get(self._store.recordings, "room recording", recording_id)
         if recording["status"] == "completed":
             raise ValueError(f"room recording {recording_id!r} is already completed")
         stamp = now_text()
         if recording["ended_at"] is None:
             recording["ended_at"] = stamp
-        extension = "ogg" if recording["type"] == "audio" else "webm"
         recording.update(
             status="completed",
             completed_at=stamp,
@@ -241,9 +268,10 @@ class Simulation:
                 if duration_secs is not None
                 else _seconds_between(recording["started_at"], recording["ended_at"])
             ),
-            download_url=f"{DOWNLOAD_BASE}/recordings/{recording_id}.{extension}",
         )
-        await self._api.webhooks.emit(
+        recording["download_url"] = self._download_url("recordings", recording)
+        self._changed()
+        await self._emit(
             "video.room.recording.completed",
             {
                 "codec": recording["codec"],
@@ -264,7 +292,7 @@ class Simulation:
         self, composition_id: str, *, size_mb: float = 6.0, duration_secs: int | None = None
     ) -> dict[str, Any]:
         """A composition finishes: ``completed``, spanning its session, with a download URL."""
-        store = self._api.store
+        store = self._store
         composition = self._get(store.compositions, "room composition", composition_id)
         if composition["status"] == "completed":
             raise ValueError(f"room composition {composition_id!r} is already completed")
@@ -282,9 +310,10 @@ class Simulation:
             duration_secs=(
                 duration_secs if duration_secs is not None else _seconds_between(started, ended)
             ),
-            download_url=f"{DOWNLOAD_BASE}/compositions/{composition_id}.mp4",
         )
-        await self._api.webhooks.emit(
+        composition["download_url"] = self._download_url("compositions", composition)
+        self._changed()
+        await self._emit(
             "video.room.composition.completed",
             {
                 "composition_id": composition_id,

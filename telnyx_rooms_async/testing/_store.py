@@ -44,6 +44,23 @@ class Store:
         #: Ids of the participants muted now (by the mute action, until unmuted or gone).
         self.muted: set[str] = set()
 
+    def clear(self) -> None:
+        """Forget every object, in place: whoever holds a table keeps holding the live one."""
+        for table in self.tables().values():
+            table.clear()
+        self.tokens.clear()
+        self.muted.clear()
+
+    def tables(self) -> dict[str, dict[str, Record]]:
+        """The object tables by name (``rooms``, ``sessions``...), the store's own dicts."""
+        return {
+            "rooms": self.rooms,
+            "sessions": self.sessions,
+            "participants": self.participants,
+            "recordings": self.recordings,
+            "compositions": self.compositions,
+        }
+
     def is_muted(self, participant_id: str) -> bool:
         """Whether a mute action applies to the participant now."""
         return participant_id in self.muted

@@ -1,224 +1,192 @@
-"""Request checks of the fake API, answering as the real API does (422 with a pointer)."""
+"""Request bodies of the fake API, checked as the vendor's spec allows: no more strictly.
+
+The fields of a body and their rules are read from the operation's params class, the one
+declaration of each field. The fake applies the spec's constraints, which can be looser
+than the client's (the client may refuse more, before any I/O):
+
+* an unknown field is accepted and ignored (no schema of the spec forbids additional
+  properties); ``strict=True`` reports it instead;
+* a participant list may be empty, and ids are any strings;
+* a URL is any absolute URI (a scheme and something after it);
+* a string the client limits to a few values (``format``) is any string;
+* an integer is a JSON integer (``10.0`` included), within the rule's bounds.
+
+Which fields are required is the handler's business: the spec requires only the refresh
+token of ``refresh_client_token``.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from datetime import date
-from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from typing import Any, Final, get_args, get_origin
 
-if TYPE_CHECKING:
-    from ._app import Filter
+import attrs
 
-_ISO_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_INTEGER: Final = re.compile(r"-?[0-9]+")
+from .. import params as p
+from ._wire import Problem
 
-__all__ = [
-    "Problem",
-    "check_body",
-    "check_date",
-    "check_filters",
-    "check_id_list",
-    "check_int",
-    "check_layout",
-    "check_one_of",
-    "check_participants",
-    "check_query_int",
-    "check_query_one_of",
-    "check_resolution",
-    "check_url",
-]
+__all__ = ["check_body"]
+
+Check = Callable[[Any, str], Any]
+"""Checks one value at a JSON pointer and returns it as stored (or raises ``Problem``)."""
+
+#: Fields the spec types as "integer or null" in every body they appear in.
+_NULLABLE: Final = frozenset({"webhook_timeout_secs"})
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:.")
 
 
-class Problem(Exception):
-    """One invalid input; becomes a 422 (body) or 400 (query) error document."""
-
-    def __init__(self, *, pointer: str | None = None, parameter: str | None = None, detail: str):
-        super().__init__(detail)
-        self.pointer = pointer
-        self.parameter = parameter
-        self.detail = detail
+def _fail(pointer: str, rule: str) -> Problem:
+    name = pointer.rsplit("/", 1)[-1]
+    return Problem(pointer=pointer, detail=f"{name} {rule}")
 
 
-def check_int(
-    body: Mapping[str, Any], name: str, lo: int, hi: int | None, *, nullable: bool = False
-) -> None:
-    """``body[name]``, when present, is an integer in range."""
-    if name not in body:
-        return
-    value = body[name]
-    if value is None and nullable:
-        return
-    if type(value) is not int or value < lo or (hi is not None and value > hi):
-        bound = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-        raise Problem(pointer=f"/{name}", detail=f"{name} must be an integer {bound}")
+def _integer(lo: int | None, hi: int | None, rule: str) -> Check:
+    def check(value: Any, pointer: str) -> int:
+        if isinstance(value, float) and value.is_integer():
+            # JSON Schema's "integer" is any number with no fraction: 10.0 is 10.
+            value = int(value)
+        if (
+            type(value) is not int
+            or (lo is not None and value < lo)
+            or (hi is not None and value > hi)
+        ):
+            raise _fail(pointer, rule)
+        return value
+
+    return check
 
 
-def check_bool(body: Mapping[str, Any], name: str) -> None:
-    """``body[name]``, when present, is a boolean."""
-    if name in body and type(body[name]) is not bool:
-        raise Problem(pointer=f"/{name}", detail=f"{name} must be a boolean")
+def _of_type(kind: type, rule: str) -> Check:
+    def check(value: Any, pointer: str) -> Any:
+        if type(value) is not kind:
+            raise _fail(pointer, rule)
+        return value
+
+    return check
 
 
-def check_str(body: Mapping[str, Any], name: str, *, required: bool = False) -> None:
-    """``body[name]`` is a string (present, when ``required``)."""
-    if name not in body:
-        if required:
-            raise Problem(pointer=f"/{name}", detail=f"{name} is required")
-        return
-    if not isinstance(body[name], str):
-        raise Problem(pointer=f"/{name}", detail=f"{name} must be a string")
+def _uri(*, allow_empty: bool) -> Check:
+    def check(value: Any, pointer: str) -> str:
+        if isinstance(value, str) and ((allow_empty and value == "") or _SCHEME.match(value)):
+            return value
+        raise _fail(pointer, "must be a URI including a scheme, such as https://example.com/")
+
+    return check
 
 
-def check_url(body: Mapping[str, Any], name: str, *, allow_empty: bool = False) -> None:
-    """``body[name]``, when present, is a URL with a scheme."""
-    if name not in body:
-        return
-    value = body[name]
-    if allow_empty and value == "":
-        return
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise Problem(pointer=f"/{name}", detail=f"{name} must be a URL including a scheme")
+def _strings(*, or_all: bool) -> Check:
+    rule = "must be 'all' or a list of ids" if or_all else "must be a list of ids"
+
+    def check(value: Any, pointer: str) -> Any:
+        if or_all and value == "all":
+            return value
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _fail(pointer, rule)
+        return value
+
+    return check
 
 
-def check_date(query: Mapping[str, str], key: str) -> None:
-    """A date filter, when present, is ``YYYY-MM-DD``."""
-    value = query.get(key)
-    if value is None:
-        return
-    try:
-        # fromisoformat() alone would also take "20260101" and week dates.
-        if not _ISO_DAY.fullmatch(value):
-            raise ValueError(value)
-        date.fromisoformat(value)
-    except ValueError:
-        raise Problem(parameter=key, detail=f"{key} must be a date (YYYY-MM-DD)") from None
+def _by_rule(rule: p.Rule) -> Check:
+    def check(value: Any, pointer: str) -> Any:
+        if not rule.ok(value):
+            raise _fail(pointer, rule.rule)
+        return value
+
+    return check
 
 
-def check_body(body: Any, allowed: set[str]) -> dict[str, Any]:
-    """The body is a JSON object; unknown keys are rejected."""
-    if not isinstance(body, dict):
-        raise Problem(pointer="", detail="the request body must be a JSON object")
-    for key in body:
-        if key not in allowed:
-            raise Problem(pointer=f"/{key}", detail=f"{key} is not a known attribute")
-    return body
+def _rule_check(rule: object, where: str) -> Check:
+    """The spec's check for a params rule (see the module docstring)."""
+    if isinstance(rule, p.Required):
+        return _rule_check(rule.inner, where)
+    if isinstance(rule, p.IntRange):
+        return _integer(rule.lo, rule.hi, rule.rule)
+    if rule is p.BOOLEAN:
+        return _of_type(bool, "must be a boolean")
+    if rule in (p.TEXT, p.NON_EMPTY) or isinstance(rule, p.OneOf):
+        return _of_type(str, "must be a string")
+    if rule in (p.URL, p.URL_OR_EMPTY):
+        return _uri(allow_empty=rule is p.URL_OR_EMPTY)
+    if rule in (p.PARTICIPANTS, p.IDS):
+        return _strings(or_all=rule is p.PARTICIPANTS)
+    if rule is p.RESOLUTION:
+        # The spec states this rule in words ("Both width and height ... 1280 * 720").
+        return _by_rule(rule)
+    raise TypeError(f"{where}: the fake has no check for {rule!r}")
 
 
-def _is_id(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
+class _Map:
+    """A JSON object of named nested objects, each checked as ``item`` (video_layout)."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: _Object) -> None:
+        self.item = item
+
+    def check(self, value: Any, pointer: str, *, strict: bool) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise _fail(pointer, "must be an object of named regions")
+        return {
+            name: self.item.check(entry, f"{pointer}/{name}", strict=strict)
+            for name, entry in value.items()
+        }
 
 
-def check_id_list(body: Mapping[str, Any], name: str) -> None:
-    """``body[name]``, when present, is a list of id strings."""
-    if name not in body:
-        return
-    value = body[name]
-    if not isinstance(value, list) or not all(_is_id(v) for v in value):
-        raise Problem(pointer=f"/{name}", detail=f"{name} must be a list of ids")
+class _Object:
+    """The fields of one params class, each with the spec's check."""
 
+    __slots__ = ("fields",)
 
-def check_participants(body: Mapping[str, Any], name: str) -> None:
-    """``body[name]``, when present, is ``"all"`` or a non-empty list of ids."""
-    if name not in body or body[name] == "all":
-        return
-    value = body[name]
-    if not isinstance(value, list) or not value or not all(_is_id(v) for v in value):
-        raise Problem(pointer=f"/{name}", detail=f"{name} must be 'all' or a list of ids")
+    def __init__(self, cls: type) -> None:
+        self.fields: dict[str, Check | _Map] = {
+            p.wire_key(a): _field_check(cls, a) for a in attrs.fields(cls) if p.is_sent(a)
+        }
 
-
-def check_one_of(body: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> None:
-    """``body[name]``, when present, is one of ``allowed``."""
-    if name in body and body[name] not in allowed:
-        raise Problem(pointer=f"/{name}", detail=f"{name} must be one of {', '.join(allowed)}")
-
-
-_RESOLUTION: Final = re.compile(r"([0-9]{1,4})x([0-9]{1,4})")
-
-
-def check_resolution(body: Mapping[str, Any], name: str) -> None:
-    """``body[name]``, when present, is ``WxH``: each 16..1280, at most 1280*720 pixels."""
-    if name not in body:
-        return
-    value = body[name]
-    match = _RESOLUTION.fullmatch(value) if isinstance(value, str) else None
-    if match is not None:
-        width, height = int(match[1]), int(match[2])
-        if 16 <= width <= 1280 and 16 <= height <= 1280 and width * height <= 1280 * 720:
-            return
-    raise Problem(
-        pointer=f"/{name}",
-        detail=f"{name} must be WIDTHxHEIGHT, each 16 to 1280, at most 1280x720 pixels",
-    )
-
-
-_REGION_BOUNDS: Final[Mapping[str, tuple[int | None, int | None]]] = {
-    "x_pos": (None, None),
-    "y_pos": (None, None),
-    "z_pos": (-99, 99),
-    "width": (16, None),
-    "height": (16, None),
-    "max_columns": (1, 1000),
-    "max_rows": (1, 1000),
-}
-
-
-def check_layout(body: Mapping[str, Any], name: str) -> None:
-    """``body[name]``, when present, maps region names to valid video regions."""
-    if name not in body:
-        return
-    layout = body[name]
-    if not isinstance(layout, dict):
-        raise Problem(pointer=f"/{name}", detail=f"{name} must be an object of regions")
-    for region_name, region in layout.items():
-        where = f"/{name}/{region_name}"
-        if not isinstance(region, dict):
-            raise Problem(pointer=where, detail="a video region must be an object")
-        for key, value in region.items():
-            if key == "video_sources":
-                if not isinstance(value, list) or not all(_is_id(v) for v in value):
-                    raise Problem(pointer=f"{where}/{key}", detail=f"{key} must be a list of ids")
+    def check(self, body: Any, pointer: str, *, strict: bool) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            what = pointer or "the request body"
+            raise Problem(pointer=pointer, detail=f"{what} must be a JSON object")
+        checked: dict[str, Any] = {}
+        for key, value in body.items():
+            field = self.fields.get(key)
+            where = f"{pointer}/{key}"
+            if field is None:
+                if strict:
+                    raise Problem(pointer=where, detail=f"{key} is not a known attribute")
                 continue
-            if key not in _REGION_BOUNDS:
-                raise Problem(pointer=f"{where}/{key}", detail=f"{key} is not a known attribute")
-            lo, hi = _REGION_BOUNDS[key]
-            if (
-                type(value) is not int
-                or (lo is not None and value < lo)
-                or (hi is not None and value > hi)
-            ):
-                raise Problem(pointer=f"{where}/{key}", detail=f"{key} is out of range")
+            if value is None and key in _NULLABLE:
+                checked[key] = None
+            elif isinstance(field, _Map):
+                checked[key] = field.check(value, where, strict=strict)
+            else:
+                checked[key] = field(value, where)
+        return checked
 
 
-def check_query_int(query: Mapping[str, str], key: str, lo: int) -> int | None:
-    """An integer query parameter of at least ``lo``, when present."""
-    raw = query.get(key)
-    if raw is None:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        value = lo - 1
-    if value < lo:
-        raise Problem(parameter=key, detail=f"{key} must be an integer of at least {lo}")
-    return value
+def _field_check(cls: type, attr: attrs.Attribute[Any]) -> Check | _Map:
+    where = f"{cls.__name__}.{attr.name}"
+    if attr.validator is not None:
+        return _rule_check(attr.validator, where)
+    # A field with no rule is a map of nested params objects (video_layout's regions).
+    hint = attrs.fields_dict(attrs.resolve_types(cls))[attr.name].type
+    for option in get_args(hint):
+        if get_origin(option) is dict and attrs.has(get_args(option)[1]):
+            return _Map(_Object(get_args(option)[1]))
+    raise TypeError(f"{where}: the fake has no check for a field without a rule")
 
 
-def check_query_one_of(query: Mapping[str, str], key: str, allowed: tuple[str, ...]) -> None:
-    """A query parameter, when present, is one of ``allowed``."""
-    if key in query and query[key] not in allowed:
-        raise Problem(parameter=key, detail=f"{key} must be one of {', '.join(allowed)}")
+_OBJECTS: dict[type, _Object] = {}
 
 
-def check_filters(query: Mapping[str, str], filters: Sequence[Filter]) -> None:
-    """Every date, boolean and integer filter of the query is well formed (else a 400)."""
-    for f in filters:
-        if f.kind == "date":
-            for op in ("eq", "gte", "lte"):
-                check_date(query, f"{f.key}[{op}]")
-        elif f.kind == "bool" and query.get(f.key, "true") not in ("true", "false"):
-            raise Problem(parameter=f.key, detail=f"{f.key} must be true or false")
-        elif f.kind == "int" and f.key in query and not _INTEGER.fullmatch(query[f.key]):
-            raise Problem(parameter=f.key, detail=f"{f.key} must be an integer")
+def check_body(body: Any, params: Any, *, strict: bool = False) -> dict[str, Any]:
+    """The known fields of a JSON body, checked against ``params``'s fields.
+
+    Returns only the fields the class declares (integers normalised); an unknown field is
+    dropped, or with ``strict`` a 422 ``Problem`` pointing at it.
+    """
+    checker = _OBJECTS.get(params)
+    if checker is None:
+        checker = _OBJECTS[params] = _Object(params)
+    return checker.check(body, "", strict=strict)
