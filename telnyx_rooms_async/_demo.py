@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 from ._client import RoomsClient
 from ._converter import to_dict
 from ._errors import APIResponseValidationError, NotFoundError, TelnyxError
-from .cli import EXIT_FAILURE, PROG
+from ._exits import EXIT_FAILURE, PROG
 from .models import Room
 
 if TYPE_CHECKING:

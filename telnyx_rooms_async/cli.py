@@ -41,6 +41,7 @@ from ._errors import (
     InvalidParams,
     TelnyxError,
 )
+from ._exits import EXIT_FAILURE, EXIT_USAGE, PROG
 from ._operations import OPERATIONS, Operation
 from ._version import __version__
 
@@ -50,12 +51,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_FAILURE", "EXIT_USAGE", "PROG", "build_parser", "main", "run"]
 
-PROG: Final = "telnyx-rooms"
-
-#: Exit status of a failed API call, a connection failure or a bad reply.
-EXIT_FAILURE: Final = 1
-#: Exit status of bad usage: unknown option, invalid value, missing key, unconfirmed delete.
-EXIT_USAGE: Final = 2
 
 #: The command groups' one-line summaries; the groups themselves come from the rows.
 _GROUP_SUMMARIES: Final = {

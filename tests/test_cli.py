@@ -374,7 +374,7 @@ async def test_compositions_create_list_get_delete(fake: FakeRoomsAPI) -> None:
     result = await cli(fake, "compositions", "get", composition["id"])
     assert result.code == 0, result.err
     assert result.json()["status"] == "completed"
-    assert result.json()["download_url"].startswith("https://")
+    assert result.json()["download_url"].startswith(fake.storage_url)
     result = await cli(fake, "compositions", "delete", composition["id"])
     assert result.code == 0, result.err
     assert fake.store.compositions == {}

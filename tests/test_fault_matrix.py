@@ -82,7 +82,8 @@ class Row:
 
 def _rows() -> dict[str, Row]:
     get = "`rooms.retrieve` (GET)"
-    create = "`rooms.create` (POST)"
+    create = "`rooms.create` (POST, no `unique_name`)"
+    named = "`rooms.create(unique_name=...)` (POST)"
     rows = {
         # -- below HTTP --------------------------------------------------------------------
         "refused_get": Row(
@@ -385,6 +386,38 @@ def _rows() -> dict[str, Row]:
         }
     )
     # Statuses read best in order: 429, then 5xx for a read and for a create, then 4xx.
+    # -- named creates: a lost reply is reconciled by name ---------------------------------
+    rows.update(
+        {
+            "named_reset_after_handling": Row(
+                fault="reset after the room was made",
+                produced_by="fake API `faults.reset(after_handling=True)`",
+                call=named,
+                outcome=None,
+                returns="Room",
+                attempts=2,
+                note="found by name (`RetryEvent.kind` `lookup`): the POST is never sent twice",
+            ),
+            "named_reset_before_handling": Row(
+                fault="reset before the room was made",
+                produced_by="fake API `faults.reset`",
+                call=named,
+                outcome=None,
+                returns="Room",
+                attempts=3,
+                note="the lookup finds no room, so the create is sent again (`resend`)",
+            ),
+            "named_500": Row(
+                fault="500 (the create may or may not have been applied)",
+                produced_by="fake API `faults.fail`",
+                call=named,
+                outcome=None,
+                returns="Room",
+                attempts=3,
+                note="lookup, then `resend`; `max_retries=2`",
+            ),
+        }
+    )
     status_order = [
         "status_429_seconds_get",
         "status_429_seconds_create",
@@ -511,7 +544,7 @@ async def test_reset_before_response(fake: FakeRoomsAPI) -> None:
 
         fake.faults.reset("POST", ROOMS)
         before = fake.calls("POST", ROOMS)
-        result = await outcome(client.rooms.create(unique_name="never"))
+        result = await outcome(client.rooms.create(max_participants=5))
         verify("reset_before_response_create", result, fake.calls("POST", ROOMS) - before)
     assert len(fake.store.rooms) == 1  # reset before handling: nothing created
 
@@ -528,7 +561,7 @@ async def test_reset_mid_body_get() -> None:
 async def test_reset_mid_body_create() -> None:
     async with RawServer(reset_mid_body()) as server:
         async with client_for(server.base_url) as client:
-            result = await outcome(client.rooms.create(unique_name="x"))
+            result = await outcome(client.rooms.create(max_participants=5))
         verify("reset_mid_body_create", result, len(server.requests))
     assert isinstance(result, APIConnectionError)
     assert "payload is not completed" in str(result)
@@ -544,9 +577,9 @@ async def test_short_body(fake: FakeRoomsAPI) -> None:
 
         fake.faults.truncate("POST", ROOMS)
         before = fake.calls("POST", ROOMS)
-        result = await outcome(client.rooms.create(unique_name="once"))
+        result = await outcome(client.rooms.create(max_participants=5))
         verify("short_body_create", result, fake.calls("POST", ROOMS) - before)
-    assert [r["unique_name"] for r in fake.store.rooms.values()] == ["matrix", "once"]
+    assert len(fake.store.rooms) == 2  # "matrix" and the one the truncated reply was about
 
 
 @covers("drip_read_timeout_get", "drip_read_timeout_create")
@@ -559,9 +592,9 @@ async def test_drip_past_read_timeout(fake: FakeRoomsAPI) -> None:
 
         fake.faults.drip("POST", ROOMS, interval=0.3)
         before = fake.calls("POST", ROOMS)
-        result = await outcome(client.rooms.create(unique_name="dripped"))
+        result = await outcome(client.rooms.create(max_participants=5))
         verify("drip_read_timeout_create", result, fake.calls("POST", ROOMS) - before)
-    assert sorted(r["unique_name"] for r in fake.store.rooms.values()) == ["dripped", "matrix"]
+    assert len(fake.store.rooms) == 2  # "matrix" and the one the dripped reply was about
 
 
 @covers("drip_deadline")
@@ -594,7 +627,7 @@ async def test_429_retry_after_seconds(fake: FakeRoomsAPI) -> None:
 
         fake.faults.fail("POST", ROOMS, status=429, headers={"Retry-After": "1"})
         before = fake.calls("POST", ROOMS)
-        result = await outcome(client.rooms.create(unique_name="after-429"))
+        result = await outcome(client.rooms.create(max_participants=5))
         verify("status_429_seconds_create", result, fake.calls("POST", ROOMS) - before)
     assert len(fake.store.rooms) == 2
 
@@ -631,7 +664,7 @@ async def test_5xx_create_is_not_retried(fake: FakeRoomsAPI) -> None:
         for status in (500, 502, 503, 504):
             fake.faults.fail("POST", ROOMS, status=status)
             before = fake.calls("POST", ROOMS)
-            result = await outcome(client.rooms.create(unique_name=f"s{status}"))
+            result = await outcome(client.rooms.create(max_participants=5))
             verify(f"status_{status}_create", result, fake.calls("POST", ROOMS) - before)
             assert isinstance(result, InternalServerError) and result.status == status
     assert fake.store.rooms == {}
@@ -641,7 +674,7 @@ async def test_5xx_create_is_not_retried(fake: FakeRoomsAPI) -> None:
 async def test_503_with_retry_after_create_is_retried(fake: FakeRoomsAPI) -> None:
     fake.faults.fail("POST", ROOMS, status=503, headers={"Retry-After": "0"})
     async with client_for(fake.base_url) as client:
-        result = await outcome(client.rooms.create(unique_name="later"))
+        result = await outcome(client.rooms.create(max_participants=5))
     verify("status_503_retry_after_create", result, fake.calls("POST", ROOMS))
     assert len(fake.store.rooms) == 1
 
@@ -667,7 +700,7 @@ async def test_404_is_not_retried(fake: FakeRoomsAPI) -> None:
 async def test_409_is_not_retried(fake: FakeRoomsAPI) -> None:
     fake.faults.fail("POST", ROOMS, status=409, headers={"Retry-After": "0"})
     async with client_for(fake.base_url, max_retries=3) as client:
-        result = await outcome(client.rooms.create(unique_name="x"))
+        result = await outcome(client.rooms.create(max_participants=5))
     verify("status_409_create", result, fake.calls("POST", ROOMS))
 
 
@@ -805,3 +838,21 @@ def test_rows_are_consistent(key: str) -> None:
     assert (row.request_sent is not None) == (
         row.outcome is not None and issubclass(row.outcome, APIConnectionError)
     )
+
+
+@covers("named_reset_after_handling", "named_reset_before_handling", "named_500")
+async def test_named_creates_are_reconciled(fake: FakeRoomsAPI) -> None:
+    for key, fault in (
+        (
+            "named_reset_after_handling",
+            lambda: fake.faults.reset("POST", ROOMS, after_handling=True),
+        ),
+        ("named_reset_before_handling", lambda: fake.faults.reset("POST", ROOMS)),
+        ("named_500", lambda: fake.faults.fail("POST", ROOMS, status=500)),
+    ):
+        fault()
+        before = len(fake.requests)
+        async with client_for(fake.base_url, max_retries=2) as client:
+            result = await outcome(client.rooms.create(unique_name=key))
+        verify(key, result, len(fake.requests) - before)
+        assert [r["unique_name"] for r in fake.store.rooms.values()].count(key) == 1

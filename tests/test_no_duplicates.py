@@ -7,6 +7,7 @@ effect must exist exactly once. Idempotent calls under the same fault retry and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from telnyx_rooms_async import (
     RoomsClient,
     RoomSession,
 )
+from telnyx_rooms_async._operations import OPERATIONS
 from telnyx_rooms_async.testing import FakeRoomsAPI
 
 
@@ -51,10 +53,11 @@ def _client_tokens(fake: FakeRoomsAPI) -> int:
 
 
 ACTIONS: dict[str, Action] = {
+    # Unnamed: a create with a unique_name is reconciled by name (see below).
     "rooms.create": Action(
         "/v2/rooms",
-        lambda c, w: c.rooms.create(unique_name="once"),
-        lambda f, w: sum(1 for r in f.store.rooms.values() if r["unique_name"] == "once"),
+        lambda c, w: c.rooms.create(max_participants=7),
+        lambda f, w: sum(1 for r in f.store.rooms.values() if r["max_participants"] == 7),
     ),
     "rooms.generate_join_client_token": Action(
         "/v2/rooms/*/actions/generate_join_client_token",
@@ -149,18 +152,24 @@ async def test_action_post_is_not_repeated(
 
 
 def test_every_action_post_is_covered() -> None:
-    """Each POST operation of the spec has a row in ACTIONS (and so a no-duplicate test)."""
+    """Each POST operation of the table has a row in ACTIONS (and so a no-duplicate test)."""
     posts = {
-        "/v2/rooms",
-        "/v2/rooms/*/actions/generate_join_client_token",
-        "/v2/rooms/*/actions/refresh_client_token",
-        "/v2/room_sessions/*/actions/end",
-        "/v2/room_sessions/*/actions/kick",
-        "/v2/room_sessions/*/actions/mute",
-        "/v2/room_sessions/*/actions/unmute",
-        "/v2/room_compositions",
+        "/v2" + re.sub(r"\{[a-z_]+\}", "*", op.path)
+        for op in OPERATIONS
+        if op.http_method == "POST"
     }
     assert {a.path for a in ACTIONS.values()} == posts
+    assert all(not op.idempotent for op in OPERATIONS if op.http_method == "POST")
+
+
+@pytest.mark.parametrize("kind", AFTER_HANDLING)
+async def test_a_named_create_is_found_not_repeated(
+    fake: FakeRoomsAPI, world: World, retrying_client: RoomsClient, kind: str
+) -> None:
+    _inject(fake, kind, "POST", "/v2/rooms")
+    room = await retrying_client.rooms.create(unique_name="once")
+    assert fake.calls("POST") == 1
+    assert [r["id"] for r in fake.store.rooms.values() if r["unique_name"] == "once"] == [room.id]
 
 
 # -- idempotent calls retry and succeed --------------------------------------------------------

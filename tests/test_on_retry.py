@@ -130,7 +130,7 @@ async def test_no_hook_call_when_nothing_is_retried(
     fake.faults.fail("POST", "/v2/rooms", status=500, times=1)
     for _ in range(2):
         with pytest.raises(Exception, match="HTTP"):
-            await view.rooms.create(unique_name="x")
+            await view.rooms.create(max_participants=4)
     assert events == []
     assert fake.calls("POST", "/v2/rooms") == 2
 

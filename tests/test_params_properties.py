@@ -175,6 +175,7 @@ RULES: dict[str, Rule] = {
     "video_sources": ID_LIST,
 }
 CLASS_RULES: dict[tuple[str, str], Rule] = {
+    ("RoomGetOrCreateParams", "unique_name"): NON_EMPTY,
     ("RoomCompositionListParams", "status"): one_of("completed", "processing", "enqueued"),
     **{
         (cls, name): one_of(*values)
@@ -274,6 +275,15 @@ for _op in OPERATIONS:
     if _op.params is not params.NoParams:
         USES.setdefault(_op.params.__name__, use_of(_op))  # type: ignore[attr-defined]
 USES["PageParams"] = attrs.evolve(USES["RoomListParams"], base={})
+# get_or_create looks the name up first (a GET), then creates: its params reach the POST.
+USES["RoomGetOrCreateParams"] = Use(
+    lambda c, kw: c.rooms.get_or_create(**kw),
+    body=True,
+    base={"unique_name": "named"},
+    path="/v2/rooms",
+)
+#: Requests a use makes before the one its params go into.
+BEFORE: dict[str, int] = {"RoomGetOrCreateParams": 1}
 
 
 def everything_unless_filtered(cls: type, values: dict[str, Any]) -> dict[str, Any]:
@@ -389,14 +399,15 @@ async def test_valid_values_reach_the_server_exactly(
     use = USES[name]
     values = data.draw(field_values(cls))
     fake.requests.clear()
+    fake.store.rooms.clear()  # get_or_create must not find an earlier example's room
     try:
         await invoke(client, use, values)
     except InvalidParams as exc:  # pragma: no cover - a valid value was refused
         raise AssertionError(f"{name}: {values!r} refused: {exc}") from exc
     except TelnyxError:
         pass  # the fake may answer 404/422 for made-up ids; what it received is the point
-    assert len(fake.requests) == 1
-    sent = fake.requests[0]
+    assert len(fake.requests) == 1 + BEFORE.get(name, 0)
+    sent = fake.requests[-1]
     assert sent.path == use.path
     if name == "VideoRegionParams":
         assert sent.body == {
