@@ -25,6 +25,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DeadlineExceededError",
+    "DownloadError",
     "ErrorSource",
     "InternalServerError",
     "InvalidParams",
@@ -142,6 +143,23 @@ class APIResponseValidationError(_CallError):
 
 class ResponseTooLargeError(APIResponseValidationError):
     """A reply was larger than the client's ``max_response_size``."""
+
+
+class DownloadError(TelnyxError):
+    """A recording or composition could not be downloaded from its storage host.
+
+    ``status`` is the storage host's HTTP status when it answered; messages name the URL
+    without its query, which holds the pre-signed credential.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        #: The storage host's status, or None.
+        self.status = status
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), (self.message,), {"status": self.status}), self.__dict__)
 
 
 class AmbiguousNameError(TelnyxError):

@@ -240,6 +240,10 @@ class Pipeline:
         )(self._again)
         return sender
 
+    def session(self) -> aiohttp.ClientSession:
+        """The pool's session (made on first use): for requests that are not API calls."""
+        return self._pool.session()
+
     def name_lock(self, name: str) -> asyncio.Lock:
         """The client's lock for one room name (see ``Pool.name_lock``)."""
         return self._pool.name_lock(name)

@@ -12,7 +12,9 @@ from functools import cached_property
 
 from . import _operations as ops
 from ._binding import Resource, helper, method, method_with_id
+from ._download import Destination, Progress, download
 from ._reconcile import get_or_create
+from .models import RoomComposition, RoomRecording
 from .params import RoomGetOrCreateParams
 
 __all__ = [
@@ -126,6 +128,50 @@ class RoomCompositions(Resource):
     retrieve = method_with_id(ops.ROOM_COMPOSITIONS_RETRIEVE)
     delete = method_with_id(ops.ROOM_COMPOSITIONS_DELETE)
 
+    async def download(
+        self,
+        composition: RoomComposition | str,
+        destination: Destination,
+        *,
+        max_size: int | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Download a completed composition's video to ``destination``.
+
+        Args:
+            composition: The composition, or its id (then it is retrieved first: the
+                ``download_url`` is pre-signed and expires).
+            destination: A file path, written under a temporary name beside it and renamed
+                only when complete (a failure or cancellation leaves no partial file), or a
+                binary file object open for writing (written as the bytes arrive).
+            max_size: The most bytes to accept, or None for no limit.
+            progress: Called as ``progress(bytes_done, bytes_total)`` after each chunk
+                (``bytes_total`` is None when the storage host does not say).
+
+        Returns:
+            int: the number of bytes written.
+
+        Raises:
+            DownloadError: no ``download_url`` yet, a URL that is not https (except to
+                loopback), or an error from the storage host (a 403 is answered once by
+                retrieving a fresh URL). ResponseTooLargeError: above ``max_size``.
+            APIConnectionError: the transfer failed (APITimeoutError: it stalled past
+                ``read_timeout``). The API's own errors, from retrieving the composition.
+
+        Neither the API key nor the client's ``headers=`` are sent to the storage host.
+
+        Example:
+            await client.room_compositions.download(composition_id, "session.mp4")
+        """
+        return await download(
+            self._pipeline,
+            composition,
+            destination,
+            retrieve=self.retrieve,
+            max_size=max_size,
+            progress=progress,
+        )
+
 
 class RoomRecordings(Resource):
     """``client.room_recordings``: the per-participant recordings of sessions."""
@@ -134,3 +180,47 @@ class RoomRecordings(Resource):
     retrieve = method_with_id(ops.ROOM_RECORDINGS_RETRIEVE)
     delete = method_with_id(ops.ROOM_RECORDINGS_DELETE)
     delete_bulk = method(ops.ROOM_RECORDINGS_DELETE_BULK)
+
+    async def download(
+        self,
+        recording: RoomRecording | str,
+        destination: Destination,
+        *,
+        max_size: int | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Download a completed recording to ``destination``.
+
+        Args:
+            recording: The recording, or its id (then it is retrieved first: the
+                ``download_url`` is pre-signed and expires).
+            destination: A file path, written under a temporary name beside it and renamed
+                only when complete (a failure or cancellation leaves no partial file), or a
+                binary file object open for writing (written as the bytes arrive).
+            max_size: The most bytes to accept, or None for no limit.
+            progress: Called as ``progress(bytes_done, bytes_total)`` after each chunk
+                (``bytes_total`` is None when the storage host does not say).
+
+        Returns:
+            int: the number of bytes written.
+
+        Raises:
+            DownloadError: no ``download_url`` yet, a URL that is not https (except to
+                loopback), or an error from the storage host (a 403 is answered once by
+                retrieving a fresh URL). ResponseTooLargeError: above ``max_size``.
+            APIConnectionError: the transfer failed (APITimeoutError: it stalled past
+                ``read_timeout``). The API's own errors, from retrieving the recording.
+
+        Neither the API key nor the client's ``headers=`` are sent to the storage host.
+
+        Example:
+            await client.room_recordings.download(recording_id, "alice.webm")
+        """
+        return await download(
+            self._pipeline,
+            recording,
+            destination,
+            retrieve=self.retrieve,
+            max_size=max_size,
+            progress=progress,
+        )

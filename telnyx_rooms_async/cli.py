@@ -28,6 +28,7 @@ import types
 import typing
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Literal, TextIO
 
 import attrs
@@ -510,6 +511,59 @@ def _add_command(
     leaf.set_defaults(command=command)
 
 
+def _add_download(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser],
+    rows: Sequence[Operation[Any, Any]],
+    common: argparse.ArgumentParser,
+) -> None:
+    """``GROUP download ID [-o FILE]`` for a group whose objects have a ``download_url``."""
+    retrieve = next(
+        (
+            op
+            for op in rows
+            if op.result.kind == "one"
+            and op.id_name is not None
+            and op.http_method == "GET"
+            and op.result.model is not None
+            and "download_url" in attrs.fields_dict(op.result.model)
+        ),
+        None,
+    )
+    if retrieve is None:
+        return
+    noun = retrieve.result.model.__name__ if retrieve.result.model is not None else "it"
+    group = retrieve.cli.split()[0]
+    leaf = verbs.add_parser(
+        "download",
+        help=f"Download a completed {noun}'s file.",
+        description=(
+            f"Download a completed {noun}'s file from its pre-signed download_url (fetched"
+            " fresh by its id), written under a temporary name and renamed when complete."
+            " The API key is never sent to the storage host."
+        ),
+        epilog=_examples([f"{group} download ID", f"{group} download ID -o media.bin"]),
+        formatter_class=_Formatter,
+        parents=[common],
+        allow_abbrev=False,
+    )
+    leaf.add_argument(str(retrieve.id_name), metavar=str(retrieve.id_name).upper())
+    leaf.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="where to write it (default: the file name of its URL); '-' for standard output",
+    )
+    leaf.add_argument(
+        "--max-size",
+        type=int,
+        metavar="BYTES",
+        default=argparse.SUPPRESS,
+        help="refuse a file larger than this",
+    )
+    leaf.set_defaults(download=retrieve)
+
+
 def _first_sentence(text: str) -> str:
     return text.split(". ", 1)[0].rstrip(".") + "."
 
@@ -571,6 +625,7 @@ def _parser(
             verbs = sub.add_subparsers(dest="verb", metavar="VERB", required=True)
             for op in rows:
                 _add_command(verbs, _command(op, operations), common, commands)
+            _add_download(verbs, rows, common)
     emulator = subparsers.add_parser(
         _EMULATOR,
         help=f"Run the stateful Rooms API emulator ('{PROG} {_EMULATOR} --help': its options).",
@@ -796,6 +851,8 @@ async def _execute(ns: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         return await run_demo(out, err=err)
     if ns.group == _EMULATOR:
         return await _emulator_in_thread(ns.arguments, err)
+    if "download" in ns:
+        return await _download(ns, out, err)
     command: _Command = ns.command
     if command.bulk_delete:
         try:
@@ -829,6 +886,72 @@ async def _execute(ns: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     except TelnyxError as exc:
         err.write(f"{PROG}: error: {exc}\n")
         return EXIT_FAILURE
+    return 0
+
+
+class _Bytes:
+    """Bytes so far of a download, on one redrawn line of stderr, when stderr is a terminal."""
+
+    def __init__(self, err: IO[str], label: str) -> None:
+        self._err = err if _is_terminal(err) else None
+        self._label = label
+        self.drawn = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if self._err is None:
+            return
+        text = f"{done:,} bytes" + (f" of {total:,} ({100 * done // total}%)" if total else "")
+        self._err.write(f"\r\x1b[K{self._label}: {text}")
+        self._err.flush()
+        self.drawn = True
+
+    def clear(self) -> None:
+        if self._err is not None and self.drawn:
+            self._err.write("\r\x1b[K")
+            self._err.flush()
+
+
+async def _download(ns: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """``GROUP download ID [-o FILE]``: the file, and a JSON line saying where it went."""
+    import sys
+    from urllib.parse import urlsplit
+
+    op: Operation[Any, Any] = ns.download
+    label = f"{PROG} {op.cli.split()[0]} download"
+    object_id = getattr(ns, str(op.id_name))
+    try:
+        client = _client(ns)
+    except ConfigurationError as exc:
+        err.write(f"{PROG}: error: {_configuration_error(exc, ns)}\n")
+        return EXIT_USAGE
+    bar = _Bytes(err, label)
+    try:
+        async with client:
+            resource = getattr(client, op.resource)
+            item = await resource.retrieve(object_id)
+            target = getattr(ns, "output", None)
+            if target is None:
+                url = item.download_url or ""
+                target = Path(urlsplit(url).path).name or f"{object_id}.bin"
+            destination: Any = sys.stdout.buffer if target == "-" else target
+            size = await resource.download(
+                item, destination, max_size=getattr(ns, "max_size", None), progress=bar
+            )
+    except InvalidParams as exc:
+        bar.clear()
+        err.write(f"{label}: error: {exc}\n")
+        return EXIT_USAGE
+    except APIStatusError as exc:
+        bar.clear()
+        _api_error(exc, err)
+        return EXIT_FAILURE
+    except TelnyxError as exc:
+        bar.clear()
+        err.write(f"{label}: error: {exc}\n")
+        return EXIT_FAILURE
+    bar.clear()
+    if target != "-":
+        _dump({"file": str(target), "bytes": size}, out, pretty=False)
     return 0
 
 
