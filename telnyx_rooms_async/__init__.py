@@ -6,9 +6,9 @@ The public names below are imported on first use, so ``import telnyx_rooms_async
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
+from ._lazy import namespace
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
@@ -111,19 +111,5 @@ _HOMES: Final[dict[str, tuple[str, ...]]] = {
     "._http": ("RetryEvent",),
     "._client": ("DEFAULT_BASE_URL", "RoomsClient"),
 }
-_HOME_OF: Final = {name: module for module, names in _HOMES.items() for name in names}
-
-__all__ = sorted([*_HOME_OF, "__version__"])
-
-
-def __getattr__(name: str) -> Any:
-    home = _HOME_OF.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home, __name__), name)
-    globals()[name] = value  # found directly from now on
-    return value
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
+_names, __getattr__, __dir__ = namespace(__name__, _HOMES, globals())
+__all__ = sorted([*_names, "__version__"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -139,3 +140,50 @@ def test_fixtures_are_listed_with_their_docs(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["*rooms_fake*", "*fake Rooms API on 127.0.0.1*", "*rooms_client*", "*closed after*"]
     )
+
+
+def test_loading_the_plugin_imports_neither_aiohttp_nor_the_fake() -> None:
+    """Every pytest run of a project that installs the package loads the plugin."""
+    code = (
+        "import sys, pytest, telnyx_rooms_async.testing.pytest_plugin;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'aiohttp'"
+        " or m.startswith('telnyx_rooms_async.testing._')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_without_pytest_asyncio_the_fixtures_say_what_to_install(tmp_path: Path) -> None:
+    (tmp_path / "test_needs_async.py").write_text("def test_uses_the_fake(rooms_fake):\n    pass\n")
+    # As if neither pytest-asyncio nor anyio were installed: modules that refuse to import,
+    # first on the path, and only this package's plugin loaded.
+    for name in ("pytest_asyncio", "anyio"):
+        (tmp_path / f"{name}.py").write_text("raise ImportError('not installed')\n")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path),
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "telnyx_rooms_async.testing.pytest_plugin",
+            "-p",
+            "no:cacheprovider",
+            "test_needs_async.py",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "install pytest-asyncio" in done.stdout
+    assert "1 error" in done.stdout
