@@ -203,7 +203,9 @@ def render_operations(resource: str) -> str:
             "count": "`int`.",
         }[op.result.kind].format(model=op.result.model.__name__ if op.result.model else "")
         out += [f"**Returns** {returns}", ""]
-        raises = "`InvalidParams` (before anything is sent) and the [errors](errors.md) of every call"
+        raises = (
+            "`InvalidParams` (before anything is sent) and the [errors](errors.md) of every call"
+        )
         if op.raises:
             name, _, why = op.raises.partition(":")
             raises = f"`{name}`: {why.strip()} Also {raises}"
