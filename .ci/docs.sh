@@ -28,10 +28,12 @@ import http.server
 import sys
 import tempfile
 import threading
+import typing
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from telnyx_rooms_async._client import RoomsClient
 from telnyx_rooms_async._operations import OPERATIONS
 from telnyx_rooms_async.params import reading_order
 
@@ -47,13 +49,8 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-CLASSES = {
-    "rooms": "Rooms",
-    "room_sessions": "RoomSessions",
-    "room_participants": "RoomParticipants",
-    "room_compositions": "RoomCompositions",
-    "room_recordings": "RoomRecordings",
-}
+# Each client attribute (rooms, room_sessions...) and its resource class's name.
+CLASSES = {name: cls.__name__ for name, cls in typing.get_type_hints(RoomsClient).items()}
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
