@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
@@ -21,24 +20,14 @@ from telnyx_rooms_async import (
     APIStatusError,
     APITimeoutError,
     InvalidParams,
-    Room,
     RoomsClient,
     TelnyxError,
+    to_dict,
 )
 
 ROOMS_CLIENT = web.AppKey("rooms_client", RoomsClient)
 #: How long a listing may take in all, retries included: a page should answer quickly.
 LIST_DEADLINE = 5.0
-
-
-def room_json(room: Room) -> dict[str, Any]:
-    """The fields of a room this app shows."""
-    return {
-        "id": room.id,
-        "unique_name": room.unique_name,
-        "max_participants": room.max_participants,
-        "created_at": room.created_at.isoformat() if room.created_at else None,
-    }
 
 
 async def create_room(request: web.Request) -> web.Response:
@@ -54,7 +43,7 @@ async def create_room(request: web.Request) -> web.Response:
         unique_name=payload.get("unique_name"),
         max_participants=payload.get("max_participants"),
     )
-    return web.json_response(room_json(room), status=201)
+    return web.json_response(to_dict(room), status=201)
 
 
 async def list_rooms(request: web.Request) -> web.Response:
@@ -65,7 +54,7 @@ async def list_rooms(request: web.Request) -> web.Response:
     async for room in client.rooms.list(
         unique_name=request.query.get("unique_name"), page_size=50, max_pages=2
     ):
-        rooms.append(room_json(room))
+        rooms.append(to_dict(room))
     return web.json_response({"rooms": rooms})
 
 

@@ -23,9 +23,9 @@ from telnyx_rooms_async import (
     APIStatusError,
     APITimeoutError,
     InvalidParams,
-    Room,
     RoomsClient,
     TelnyxError,
+    to_dict,
 )
 
 #: How long a listing may take in all, retries included: a page should answer quickly.
@@ -37,16 +37,6 @@ class NewRoom(BaseModel):
 
     unique_name: str | None = None
     max_participants: int | None = None
-
-
-def room_json(room: Room) -> dict[str, Any]:
-    """The fields of a room this app shows."""
-    return {
-        "id": room.id,
-        "unique_name": room.unique_name,
-        "max_participants": room.max_participants,
-        "created_at": room.created_at.isoformat() if room.created_at else None,
-    }
 
 
 def rooms_client(request: Request) -> RoomsClient:
@@ -90,7 +80,8 @@ def create_app(*, api_key: str | None = None, base_url: str | None = None) -> Fa
         room = await client.rooms.create(
             unique_name=body.unique_name, max_participants=body.max_participants
         )
-        return room_json(room)
+        shown: dict[str, Any] = to_dict(room)  # every field; datetimes in ISO 8601
+        return shown
 
     @app.get("/rooms")
     async def list_rooms(client: Rooms, unique_name: Annotated[str | None, Query()] = None) -> Any:
@@ -98,7 +89,7 @@ def create_app(*, api_key: str | None = None, base_url: str | None = None) -> Fa
         # A view: this handler's own deadline over the app's one pool (nothing to close).
         view = client.with_options(timeout=LIST_DEADLINE)
         rooms = [
-            room_json(room)
+            to_dict(room)
             async for room in view.rooms.list(unique_name=unique_name, page_size=50, max_pages=2)
         ]
         return {"rooms": rooms}

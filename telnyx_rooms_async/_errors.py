@@ -54,6 +54,10 @@ class ConfigurationError(TelnyxError, ValueError):
 
     ``argument`` names the constructor argument at fault (``"api_key"``, ``"timeout"``...)
     when there is one, so that a command line or a settings loader can name its own option.
+
+    Attributes:
+        message (str): What is wrong, without the key.
+        argument (str | None): The constructor argument at fault, or None.
     """
 
     def __init__(self, message: str, *, argument: str | None = None) -> None:
@@ -72,7 +76,16 @@ class ClientClosedError(TelnyxError, RuntimeError):
 
 
 class InvalidParams(TelnyxError, ValueError):
-    """An argument broke a rule of the API; raised before any request is sent."""
+    """An argument broke a rule of the API; raised before any request is sent.
+
+    ``str(exc)`` is ``"<field>: <rule>"``, such as ``"max_participants: must be an integer
+    from 2 to 50"``. The value itself is never repeated.
+
+    Attributes:
+        field (str): The argument at fault, e.g. ``"max_participants"`` or
+            ``"video_layout['main'].width"``.
+        rule (str): The rule it broke, e.g. ``"must be an integer from 2 to 50"``.
+    """
 
     def __init__(self, field: str, rule: str) -> None:
         super().__init__(f"{field}: {rule}")
@@ -102,7 +115,15 @@ class _CallError(TelnyxError):
 
 
 class APIConnectionError(_CallError):
-    """The request failed below HTTP: refused, reset, cut short or timed out."""
+    """The request failed below HTTP: refused, reset, cut short or timed out.
+
+    Attributes:
+        message (str): What failed.
+        request_sent (bool): False only when the request provably never reached the server
+            (refused, or no connection within ``connect_timeout``).
+        method (str | None): The HTTP method of the call, e.g. ``"POST"``.
+        url (str | None): The URL that was called, without its query string.
+    """
 
     def __init__(self, message: str, *, request_sent: bool) -> None:
         super().__init__(message)
@@ -127,7 +148,14 @@ class DeadlineExceededError(APITimeoutError):
 
 
 class APIResponseValidationError(_CallError):
-    """A successful reply was not JSON or did not fit the expected model."""
+    """A successful reply was not JSON or did not fit the expected model.
+
+    Attributes:
+        message (str): What did not fit, and where.
+        status (int | None): The reply's HTTP status.
+        method (str | None): The HTTP method of the call, e.g. ``"GET"``.
+        url (str | None): The URL that was called, without its query string.
+    """
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -181,32 +209,55 @@ class AmbiguousNameError(TelnyxError):
 
 @attrs.frozen(kw_only=True)
 class ErrorSource:
-    """Where in the request an error was found."""
+    """Where in the request an error was found.
+
+    Attributes:
+        pointer (str | None): JSON pointer (RFC 6901) to the offending body field.
+        parameter (str | None): The offending query parameter.
+    """
 
     pointer: str | None = None
-    """JSON pointer (RFC 6901) to the offending body field."""
     parameter: str | None = None
-    """The offending query parameter."""
 
 
 @attrs.frozen(kw_only=True)
 class APIErrorDetail:
-    """One entry of the API's ``errors`` array."""
+    """One entry of the API's ``errors`` array.
+
+    Attributes:
+        code (str | None): The Telnyx error code, e.g. ``"10005"``.
+        title (str | None): A short, human-readable summary.
+        detail (str | None): A longer explanation of this occurrence.
+        source (ErrorSource | None): Which part of the request caused it.
+        meta (Mapping[str, Any] | None): Extra data, such as a documentation URL.
+    """
 
     code: str | None = None
-    """The Telnyx error code, e.g. ``"10005"``."""
     title: str | None = None
-    """A short, human-readable summary."""
     detail: str | None = None
-    """A longer explanation of this occurrence."""
     source: ErrorSource | None = None
-    """Which part of the request caused it."""
     meta: Mapping[str, Any] | None = attrs.field(default=None, eq=False, hash=False)
-    """Extra data, such as a documentation URL."""
 
 
 class APIStatusError(_CallError):
-    """The API answered with an error status."""
+    """The API answered with an error status; a subclass per status says which.
+
+    ``str(exc)`` gives the status, the first error's code, title, detail and source, the
+    ``Retry-After`` wait, the request id, and the method and URL of the call.
+
+    Attributes:
+        status (int): The HTTP status, e.g. ``422``.
+        errors (tuple[APIErrorDetail, ...]): The API's ``errors`` array, typed; empty when
+            the body had none.
+        code (str | None): The first error's code, if any.
+        request_id (str | None): The reply's ``x-request-id``: quote it to Telnyx support.
+        retry_after (float | None): Seconds the server asked to wait (``Retry-After``), if
+            it said.
+        text (str | None): The start of a body that was not a JSON error document (an HTML
+            page from a proxy, say).
+        method (str | None): The HTTP method of the call, e.g. ``"PATCH"``.
+        url (str | None): The URL that was called, without its query string.
+    """
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ import enum
 import inspect
 import json
 import re
+import textwrap
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Final, Literal, TypeAlias, TypedDict, get_args
@@ -61,6 +62,7 @@ __all__ = [
     "RoomUpdateParams",
     "Unset",
     "VideoRegionParams",
+    "document_fields",
     "field_help",
     "is_filter",
     "is_sent",
@@ -1061,3 +1063,36 @@ class RoomRecordingDeleteBulkParams(_RecordingFilters, PageParams):
             raise InvalidParams(
                 "all_recordings", "must not be combined with filters (it means every recording)"
             )
+
+
+# -- what help(), IDEs and the docs show ---------------------------------------------------------
+
+
+def _type_text(annotation: object) -> str:
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    return str(text).replace("Unset", "UNSET")
+
+
+def document_fields(cls: type) -> None:
+    """Append an ``Attributes:`` section (Google style) to a params class's ``__doc__``.
+
+    One entry per field, in ``reading_order``, with its type and ``field_help`` (help text and
+    rule), so ``help()``, IDEs and the API reference show each keyword argument from the one
+    declaration. A class that has the section already is left as it is.
+    """
+    doc = inspect.cleandoc(cls.__doc__ or "")
+    fields = reading_order(cls)
+    if not fields or "\nAttributes:\n" in f"\n{doc}":
+        return
+    lines = [doc, "", "Attributes:"] if doc else ["Attributes:"]
+    for a in fields:
+        entry = f"{a.name} ({_type_text(a.type)}): {field_help(cls, a.name)}"
+        lines += textwrap.wrap(entry, width=88, initial_indent="    ", subsequent_indent=" " * 8)
+    cls.__doc__ = "\n".join(lines)
+
+
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type) and attrs.has(_value):
+        document_fields(_value)
+del _name, _value

@@ -43,217 +43,326 @@ __all__ = [
 
 @attrs.frozen(kw_only=True)
 class WebhookMeta:
-    """Delivery details Telnyx adds next to ``data``."""
+    """Delivery details Telnyx adds next to ``data``.
+
+    Attributes:
+        attempt (int | None): Delivery attempt number, from 1.
+        delivered_to (str | None): The URL this attempt was sent to.
+    """
 
     attempt: int | None = None
-    """Delivery attempt number, from 1."""
     delivered_to: str | None = None
-    """The URL this attempt was sent to."""
 
 
 @attrs.frozen(kw_only=True)
 class SessionStartedPayload:
-    """Payload of ``video.room.session.started``."""
+    """Payload of ``video.room.session.started``.
+
+    Attributes:
+        room_id (str | None): Room ID that identifies the room where the session started.
+        session_id (str | None): Session ID that identifies the session that started.
+    """
 
     room_id: str | None = None
-    """Room ID that identifies the room where the session started."""
     session_id: str | None = None
-    """Session ID that identifies the session that started."""
 
 
 @attrs.frozen(kw_only=True)
 class SessionEndedPayload:
-    """Payload of ``video.room.session.ended``."""
+    """Payload of ``video.room.session.ended``.
+
+    Attributes:
+        room_id (str | None): Room ID that identifies the room where the session ended.
+        session_id (str | None): Session ID that identifies the session that ended.
+        duration_secs (int | None): The duration in seconds of the session.
+        ended_reason (str | None): The reason why the session ended (e.g. ``"stale"``).
+    """
 
     room_id: str | None = None
-    """Room ID that identifies the room where the session ended."""
     session_id: str | None = None
-    """Session ID that identifies the session that ended."""
     duration_secs: int | None = None
-    """The duration in seconds of the session."""
     ended_reason: str | None = None
-    """The reason why the session ended (e.g. ``"stale"``)."""
 
 
 @attrs.frozen(kw_only=True)
 class ParticipantJoinedPayload:
-    """Payload of ``video.room.participant.joined``."""
+    """Payload of ``video.room.participant.joined``.
+
+    Attributes:
+        room_id (str | None): Room ID that identifies the room where the participant joined.
+        session_id (str | None): Session ID that identifies the session where the participant
+            joined.
+        participant_id (str | None): Participant ID that identifies the participant that joined.
+        context (str | None): Context provided to the given participant through the client SDK.
+    """
 
     room_id: str | None = None
-    """Room ID that identifies the room where the participant joined."""
     session_id: str | None = None
-    """Session ID that identifies the session where the participant joined."""
     participant_id: str | None = None
-    """Participant ID that identifies the participant that joined."""
     context: str | None = None
-    """Context provided to the given participant through the client SDK."""
 
 
 @attrs.frozen(kw_only=True)
 class ParticipantLeftPayload:
-    """Payload of ``video.room.participant.left``."""
+    """Payload of ``video.room.participant.left``.
+
+    Attributes:
+        room_id (str | None): Room ID that identifies the room where the participant left.
+        session_id (str | None): Session ID that identifies the session where the participant left.
+        participant_id (str | None): Participant ID that identifies the participant that left.
+        context (str | None): Context provided to the given participant through the client SDK.
+        duration_secs (int | None): The duration in seconds of the participant in the session.
+        left_reason (str | None): The reason why the participant left (e.g. ``"kicked"``).
+    """
 
     room_id: str | None = None
-    """Room ID that identifies the room where the participant left."""
     session_id: str | None = None
-    """Session ID that identifies the session where the participant left."""
     participant_id: str | None = None
-    """Participant ID that identifies the participant that left."""
     context: str | None = None
-    """Context provided to the given participant through the client SDK."""
     duration_secs: int | None = None
-    """The duration in seconds of the participant in the session."""
     left_reason: str | None = None
-    """The reason why the participant left (e.g. ``"kicked"``)."""
 
 
 @attrs.frozen(kw_only=True)
 class RecordingStartedPayload:
-    """Payload of ``video.room.recording.started``."""
+    """Payload of ``video.room.recording.started``.
+
+    Attributes:
+        room_id (str | None): Room ID associated with the recording.
+        session_id (str | None): Session ID associated with the recording.
+        participant_id (str | None): Participant ID associated with the recording.
+        recording_id (str | None): Recording ID associated with the recording.
+        type (str | None): Type of the recording: ``"audio"`` or ``"video"`` (other values pass
+            through).
+    """
 
     room_id: str | None = None
-    """Room ID associated with the recording."""
     session_id: str | None = None
-    """Session ID associated with the recording."""
     participant_id: str | None = None
-    """Participant ID associated with the recording."""
     recording_id: str | None = None
-    """Recording ID associated with the recording."""
     type: str | None = None
-    """Type of the recording: ``"audio"`` or ``"video"`` (other values pass through)."""
 
 
 @attrs.frozen(kw_only=True)
 class RecordingCompletedPayload:
-    """Payload of ``video.room.recording.completed``."""
+    """Payload of ``video.room.recording.completed``.
+
+    Attributes:
+        room_id (str | None): Room ID associated with the recording.
+        session_id (str | None): Session ID associated with the recording.
+        participant_id (str | None): Participant ID associated with the recording.
+        recording_id (str | None): Recording ID that identifies the recording.
+        type (str | None): Type of the recording: ``"audio"`` or ``"video"`` (other values pass
+            through).
+        codec (str | None): Codec used for the recording (e.g. ``"opus"``).
+        download_url (str | None): URL to download the recording.
+        duration_secs (int | None): Recording duration in seconds.
+        size_mb (float | None): Recording size in MB.
+    """
 
     room_id: str | None = None
-    """Room ID associated with the recording."""
     session_id: str | None = None
-    """Session ID associated with the recording."""
     participant_id: str | None = None
-    """Participant ID associated with the recording."""
     recording_id: str | None = None
-    """Recording ID that identifies the recording."""
     type: str | None = None
-    """Type of the recording: ``"audio"`` or ``"video"`` (other values pass through)."""
     codec: str | None = None
-    """Codec used for the recording (e.g. ``"opus"``)."""
     download_url: str | None = None
-    """URL to download the recording."""
     duration_secs: int | None = None
-    """Recording duration in seconds."""
     size_mb: float | None = None
-    """Recording size in MB."""
 
 
 @attrs.frozen(kw_only=True)
 class CompositionCompletedPayload:
-    """Payload of ``video.room.composition.completed``."""
+    """Payload of ``video.room.composition.completed``.
+
+    Attributes:
+        room_id (str | None): Room ID associated with the room composition.
+        session_id (str | None): Session ID associated with the room composition.
+        composition_id (str | None): Composition ID that identifies the room composition.
+        download_url (str | None): URL to download the room composition.
+        duration_secs (int | None): Room composition duration in seconds.
+        format (str | None): Format of the room composition (e.g. ``"mp4"``).
+        resolution (str | None): Resolution of the room composition (e.g. ``"1280x720"``).
+        size_mb (float | None): Room composition size in MB.
+    """
 
     room_id: str | None = None
-    """Room ID associated with the room composition."""
     session_id: str | None = None
-    """Session ID associated with the room composition."""
     composition_id: str | None = None
-    """Composition ID that identifies the room composition."""
     download_url: str | None = None
-    """URL to download the room composition."""
     duration_secs: int | None = None
-    """Room composition duration in seconds."""
     format: str | None = None
-    """Format of the room composition (e.g. ``"mp4"``)."""
     resolution: str | None = None
-    """Resolution of the room composition (e.g. ``"1280x720"``)."""
     size_mb: float | None = None
-    """Room composition size in MB."""
 
 
 @attrs.frozen(kw_only=True)
 class _Envelope:
-    """The fields every event shares (the ``data`` object of a webhook)."""
+    """The fields every event shares (the ``data`` object of a webhook).
+
+    Attributes:
+        id (str | None): Uniquely identifies the event; a retried delivery keeps it.
+        event_type (str | None): The type of event, exactly as delivered (e.g.
+            ``video.room.session.started``).
+        occurred_at (datetime | None): When the event occurred (timezone-aware).
+        record_type (str | None): Always ``"event"``.
+        meta (WebhookMeta | None): Delivery details (attempt number, target URL), when Telnyx sends
+            them.
+    """
 
     id: str | None = None
-    """Uniquely identifies the event; a retried delivery keeps it."""
     event_type: str | None = None
-    """The type of event, exactly as delivered (e.g. ``video.room.session.started``)."""
     occurred_at: datetime | None = None
-    """When the event occurred (timezone-aware)."""
     record_type: str | None = None
-    """Always ``"event"``."""
     meta: WebhookMeta | None = attrs.field(default=None, eq=False)
-    """Delivery details (attempt number, target URL), when Telnyx sends them."""
 
 
 @attrs.frozen(kw_only=True)
 class SessionStartedEvent(_Envelope):
-    """``video.room.session.started``: the first participant joined a room."""
+    """``video.room.session.started``: the first participant joined a room.
+
+    Attributes:
+        id (str | None): Uniquely identifies the event; a retried delivery keeps it.
+        event_type (str | None): The type of event as delivered: ``"video.room.session.started"``.
+        occurred_at (datetime | None): When the event occurred (timezone-aware).
+        record_type (str | None): Always ``"event"``.
+        meta (WebhookMeta | None): Delivery details (attempt number, target URL), when Telnyx sends
+            them.
+        payload (SessionStartedPayload): What happened.
+    """
 
     EVENT_TYPE: ClassVar[str] = "video.room.session.started"
     payload: SessionStartedPayload = SessionStartedPayload()
-    """What happened."""
 
 
 @attrs.frozen(kw_only=True)
 class SessionEndedEvent(_Envelope):
-    """``video.room.session.ended``: a room session ended."""
+    """``video.room.session.ended``: a room session ended.
+
+    Attributes:
+        id (str | None): Uniquely identifies the event; a retried delivery keeps it.
+        event_type (str | None): The type of event as delivered: ``"video.room.session.ended"``.
+        occurred_at (datetime | None): When the event occurred (timezone-aware).
+        record_type (str | None): Always ``"event"``.
+        meta (WebhookMeta | None): Delivery details (attempt number, target URL), when Telnyx sends
+            them.
+        payload (SessionEndedPayload): What happened.
+    """
 
     EVENT_TYPE: ClassVar[str] = "video.room.session.ended"
     payload: SessionEndedPayload = SessionEndedPayload()
-    """What happened."""
 
 
 @attrs.frozen(kw_only=True)
 class ParticipantJoinedEvent(_Envelope):
-    """``video.room.participant.joined``: a participant joined a room session."""
+    """``video.room.participant.joined``: a participant joined a room session.
+
+    Attributes:
+        id (str | None): Uniquely identifies the event; a retried delivery keeps it.
+        event_type (str | None): The type of event as delivered:
+            ``"video.room.participant.joined"``.
+        occurred_at (datetime | None): When the event occurred (timezone-aware).
+        record_type (str | None): Always ``"event"``.
+        meta (WebhookMeta | None): Delivery details (attempt number, target URL), when Telnyx sends
+            them.
+        payload (ParticipantJoinedPayload): What happened.
+    """
 
     EVENT_TYPE: ClassVar[str] = "video.room.participant.joined"
     payload: ParticipantJoinedPayload = ParticipantJoinedPayload()
-    """What happened."""
 
 
 @attrs.frozen(kw_only=True)
 class ParticipantLeftEvent(_Envelope):
-    """``video.room.participant.left``: a participant left (or was kicked from) a session."""
+    """``video.room.participant.left``: a participant left (or was kicked from) a session.
+
+    Attributes:
+        id (str | None): Uniquely identifies the event; a retried delivery keeps it.
+        event_type (str | None): The type of event as delivered: ``"video.room.participant.left"``.
+        occurred_at (datetime | None): When the event occurred (timezone-aware).
+        record_type (str | None): Always ``"event"``.
+        meta (WebhookMeta | None): Delivery details (attempt number, target URL), when Telnyx sends
+            them.
+        payload (ParticipantLeftPayload): What happened.
+    """
 
     EVENT_TYPE: ClassVar[str] = "video.room.participant.left"
     payload: ParticipantLeftPayload = ParticipantLeftPayload()
-    """What happened."""
 
 
 @attrs.frozen(kw_only=True)
 class RecordingStartedEvent(_Envelope):
-    """``video.room.recording.started``: a participant's recording started."""
+    """``video.room.recording.started``: a participant's recording started.
+
+    Attributes:
+        id (str | None): Uniquely identifies the event; a retried delivery keeps it.
+        event_type (str | None): The type of event as delivered: ``"video.room.recording.started"``.
+        occurred_at (datetime | None): When the event occurred (timezone-aware).
+        record_type (str | None): Always ``"event"``.
+        meta (WebhookMeta | None): Delivery details (attempt number, target URL), when Telnyx sends
+            them.
+        payload (RecordingStartedPayload): What happened.
+    """
 
     EVENT_TYPE: ClassVar[str] = "video.room.recording.started"
     payload: RecordingStartedPayload = RecordingStartedPayload()
-    """What happened."""
 
 
 @attrs.frozen(kw_only=True)
 class RecordingCompletedEvent(_Envelope):
-    """``video.room.recording.completed``: a recording is ready to download."""
+    """``video.room.recording.completed``: a recording is ready to download.
+
+    Attributes:
+        id (str | None): Uniquely identifies the event; a retried delivery keeps it.
+        event_type (str | None): The type of event as delivered:
+            ``"video.room.recording.completed"``.
+        occurred_at (datetime | None): When the event occurred (timezone-aware).
+        record_type (str | None): Always ``"event"``.
+        meta (WebhookMeta | None): Delivery details (attempt number, target URL), when Telnyx sends
+            them.
+        payload (RecordingCompletedPayload): What happened.
+    """
 
     EVENT_TYPE: ClassVar[str] = "video.room.recording.completed"
     payload: RecordingCompletedPayload = RecordingCompletedPayload()
-    """What happened."""
 
 
 @attrs.frozen(kw_only=True)
 class CompositionCompletedEvent(_Envelope):
-    """``video.room.composition.completed``: a room composition is ready to download."""
+    """``video.room.composition.completed``: a room composition is ready to download.
+
+    Attributes:
+        id (str | None): Uniquely identifies the event; a retried delivery keeps it.
+        event_type (str | None): The type of event as delivered:
+            ``"video.room.composition.completed"``.
+        occurred_at (datetime | None): When the event occurred (timezone-aware).
+        record_type (str | None): Always ``"event"``.
+        meta (WebhookMeta | None): Delivery details (attempt number, target URL), when Telnyx sends
+            them.
+        payload (CompositionCompletedPayload): What happened.
+    """
 
     EVENT_TYPE: ClassVar[str] = "video.room.composition.completed"
     payload: CompositionCompletedPayload = CompositionCompletedPayload()
-    """What happened."""
 
 
 @attrs.frozen(kw_only=True)
 class UnknownEvent(_Envelope):
-    """An event type this version does not model; ``payload`` holds its JSON, read-only."""
+    """An event type this version does not model; ``payload`` holds its JSON, read-only.
+
+    Attributes:
+        id (str | None): Uniquely identifies the event; a retried delivery keeps it.
+        event_type (str | None): The type of event, exactly as delivered (a type this version
+            does not know, or none at all).
+        occurred_at (datetime | None): When the event occurred (timezone-aware).
+        record_type (str | None): Always ``"event"``.
+        meta (WebhookMeta | None): Delivery details (attempt number, target URL), when Telnyx sends
+            them.
+        payload (Mapping[str, Any]): The event's payload as decoded from JSON (objects as
+            FrozenDict, arrays as tuples).
+    """
 
     payload: Mapping[str, Any] = attrs.field(factory=FrozenDict, eq=False, hash=False)
-    """The event's payload as decoded from JSON (objects as FrozenDict, arrays as tuples)."""
 
 
 WebhookEvent: TypeAlias = (
