@@ -23,7 +23,7 @@ from ._pagination import AsyncPaginator
 from ._reconcile import create_room
 from .params import NoParams, field_help, reading_order, to_body, to_query
 
-__all__ = ["Resource", "describe", "helper", "method", "method_with_id"]
+__all__ = ["Resource", "below", "describe", "helper", "method", "method_with_id"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -398,3 +398,32 @@ class helper(_Descriptor, Generic[P, T]):
     def __get__(self, obj: Resource, owner: type) -> Callable[P, Coroutine[Any, Any, T]]: ...
     def __get__(self, obj: Resource | None, owner: type) -> Any:
         return self._get(obj)
+
+
+G = TypeVar("G", bound=Resource)
+
+
+class below(Generic[G]):
+    """A group of methods under a resource, made once per resource object on first use.
+
+    ``client.rooms.actions`` is ``below(RoomActions)``: the official SDK's spelling of calls
+    that are ``client.rooms.*`` here, over the same pipeline.
+    """
+
+    def __init__(self, cls: type[G]) -> None:
+        self._cls = cls
+        self._name = cls.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> below[G]: ...
+    @overload
+    def __get__(self, obj: Resource, owner: type) -> G: ...
+    def __get__(self, obj: Resource | None, owner: type) -> Any:
+        if obj is None:
+            return self
+        group = self._cls(obj._pipeline)
+        obj.__dict__[self._name] = group  # found directly from now on
+        return group

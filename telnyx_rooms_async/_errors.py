@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
@@ -35,8 +35,6 @@ __all__ = [
     "ResponseTooLargeError",
     "TelnyxError",
     "UnprocessableEntityError",
-    "error_for",
-    "request_id_of",
 ]
 
 # How much of a non-JSON error body is kept: enough to recognise a proxy's page.
@@ -49,7 +47,30 @@ class TelnyxError(Exception):
     """Root of every error this library raises."""
 
 
-class ConfigurationError(TelnyxError, ValueError):
+def _rebuild(cls: type[Exception], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Exception:
+    """Unpickle an error whose __init__ takes keyword-only arguments."""
+    return cls(*args, **kwargs)
+
+
+class _Keyworded(TelnyxError):
+    """An error built from a message and keyword-only fields, and pickled with them."""
+
+    #: The keyword-only arguments of ``__init__``, which ``__reduce__`` passes back.
+    _keywords: ClassVar[tuple[str, ...]] = ()
+    message: str
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        kwargs = {name: getattr(self, name) for name in self._keywords}
+        return (_rebuild, (type(self), (self.message,), kwargs), self.__dict__)
+
+
+class ConfigurationError(_Keyworded, ValueError):
     """The client was configured wrongly (no API key, insecure base URL, bad limits).
 
     ``argument`` names the constructor argument at fault (``"api_key"``, ``"timeout"``...)
@@ -60,15 +81,11 @@ class ConfigurationError(TelnyxError, ValueError):
         argument (str | None): The constructor argument at fault, or None.
     """
 
-    def __init__(self, message: str, *, argument: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        #: The argument at fault, or None.
-        self.argument = argument
+    _keywords = ("argument",)
+    argument: str | None
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        kwargs = {"argument": self.argument}
-        return (_rebuild, (type(self), (self.message,), kwargs), self.__dict__)
+    def __init__(self, message: str, *, argument: str | None = None) -> None:
+        super().__init__(message, argument=argument)
 
 
 class ClientClosedError(TelnyxError, RuntimeError):
@@ -97,12 +114,7 @@ class InvalidParams(TelnyxError, ValueError):
         return (type(self), (self.field, self.rule), self.__dict__)
 
 
-def _rebuild(cls: type[Exception], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Exception:
-    """Unpickle an error whose __init__ takes keyword-only arguments."""
-    return cls(*args, **kwargs)
-
-
-class _CallError(TelnyxError):
+class _CallError(_Keyworded):
     """An error of one call: it says which request it was (method and URL, no query)."""
 
     #: The HTTP method of the call, e.g. ``"GET"``.
@@ -112,6 +124,9 @@ class _CallError(TelnyxError):
 
     def _where(self) -> str:
         return f" — {self.method} {self.url}" if self.method and self.url else ""
+
+    def __str__(self) -> str:
+        return self.message + self._where()
 
 
 class APIConnectionError(_CallError):
@@ -125,18 +140,11 @@ class APIConnectionError(_CallError):
         url (str | None): The URL that was called, without its query string.
     """
 
+    _keywords = ("request_sent",)
+    request_sent: bool
+
     def __init__(self, message: str, *, request_sent: bool) -> None:
-        super().__init__(message)
-        self.message = message
-        #: False only when the request provably never reached the server.
-        self.request_sent = request_sent
-
-    def __str__(self) -> str:
-        return self.message + self._where()
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        kwargs = {"request_sent": self.request_sent}
-        return (_rebuild, (type(self), (self.message,), kwargs), self.__dict__)
+        super().__init__(message, request_sent=request_sent)
 
 
 class APITimeoutError(APIConnectionError):
@@ -147,7 +155,17 @@ class DeadlineExceededError(APITimeoutError):
     """The call's total deadline (``timeout``) passed; it is never retried."""
 
 
-class APIResponseValidationError(_CallError):
+class _WithStatus(_Keyworded):
+    """An error with a message and the HTTP status, if any, of the reply at fault."""
+
+    _keywords = ("status",)
+    status: int | None
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message, status=status)
+
+
+class APIResponseValidationError(_CallError, _WithStatus):
     """A successful reply was not JSON or did not fit the expected model.
 
     Attributes:
@@ -157,37 +175,17 @@ class APIResponseValidationError(_CallError):
         url (str | None): The URL that was called, without its query string.
     """
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-    def __str__(self) -> str:
-        return self.message + self._where()
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), (self.message,), {"status": self.status}), self.__dict__)
-
 
 class ResponseTooLargeError(APIResponseValidationError):
     """A reply was larger than the client's ``max_response_size``."""
 
 
-class DownloadError(TelnyxError):
+class DownloadError(_WithStatus):
     """A recording or composition could not be downloaded from its storage host.
 
     ``status`` is the storage host's HTTP status when it answered; messages name the URL
     without its query, which holds the pre-signed credential.
     """
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        #: The storage host's status, or None.
-        self.status = status
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), (self.message,), {"status": self.status}), self.__dict__)
 
 
 class AmbiguousNameError(TelnyxError):

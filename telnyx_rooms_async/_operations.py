@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, ParamSpec, TypeVar
 
+import attrs
+
 from . import params as p
 from .models import (
     ActionResult,
@@ -77,90 +79,57 @@ NOTHING: Final[Result[Coroutine[Any, Any, None]]] = Result("none")
 _PLACEHOLDER: Final = re.compile(r"\{([a-z_]+)\}")
 
 
+def _one_id(_: object, attribute: attrs.Attribute[str], path: str) -> None:
+    if len(_PLACEHOLDER.findall(path)) > 1:
+        raise ValueError(f"{path}: one id per path is supported")
+
+
+@attrs.frozen(repr=False)
 class Operation(Generic[P, R]):
     """One row: an operation of the API and everything the package knows about it."""
 
-    __slots__ = (
-        "cli",
-        "cli_examples",
-        "example",
-        "http_method",
-        "id_name",
-        "idempotent",
-        "name",
-        "operation_id",
-        "params",
-        "path",
-        "raises",
-        "reconciles_by",
-        "resource",
-        "result",
-        "returns",
-        "sdk",
-        "summary",
-    )
+    resource: str
+    """The client attribute of the resource, e.g. ``rooms``."""
+    name: str
+    """The method's name on the resource, e.g. ``create``."""
+    http_method: Literal["GET", "POST", "PATCH", "DELETE"]
+    path: str = attrs.field(validator=_one_id)
+    """The path below the base URL, with the spec's placeholder: ``/rooms/{room_id}``."""
+    params: Callable[P, Any]
+    """The params class: its fields are the method's keyword arguments."""
+    result: Result[R]
+    operation_id: str = attrs.field(kw_only=True)
+    """The ``operationId`` of the operation in the vendor's OpenAPI document."""
+    idempotent: bool = attrs.field(kw_only=True)
+    """False for calls that must not be repeated blindly: they create something or act
+    (end, kick, mute, token refresh), so a retry after the request may have arrived could
+    do it twice. They are retried only when the request provably never left, or on 429 /
+    503 with Retry-After."""
+    summary: str = attrs.field(kw_only=True)
+    """One line: what the call does."""
+    example: str = attrs.field(kw_only=True)
+    """A Python statement that runs against ``client`` (checked by the test suite)."""
+    cli: str = attrs.field(kw_only=True)
+    """``telnyx-rooms`` subcommand: resource group and verb, e.g. ``rooms get``."""
+    cli_examples: tuple[str, ...] = attrs.field(kw_only=True, default=())
+    """Command lines after ``telnyx-rooms``, for ``--help``."""
+    returns: str = attrs.field(kw_only=True, default="")
+    """What the method returns, in words, when the result kind alone does not say it."""
+    raises: str = attrs.field(kw_only=True, default="")
+    """Errors particular to this call, in words, for its docstring."""
+    sdk: str | None = attrs.field(kw_only=True, default=None)
+    """The official SDK's attribute path where it differs from ours, such as
+    ``rooms.actions.refresh_client_token``."""
+    reconciles_by: str | None = attrs.field(kw_only=True, default=None)
+    """For a create with a natural key (``unique_name``): after a lost reply the object is
+    looked up by it rather than the create given up or sent blindly again."""
 
-    def __init__(
-        self,
-        resource: str,
-        name: str,
-        http_method: Literal["GET", "POST", "PATCH", "DELETE"],
-        path: str,
-        params: Callable[P, Any],
-        result: Result[R],
-        *,
-        operation_id: str,
-        idempotent: bool,
-        summary: str,
-        example: str,
-        cli: str,
-        cli_examples: tuple[str, ...] = (),
-        returns: str = "",
-        raises: str = "",
-        sdk: str | None = None,
-        reconciles_by: str | None = None,
-    ) -> None:
-        #: The client attribute of the resource, e.g. ``rooms``.
-        self.resource = resource
-        #: The method's name on the resource, e.g. ``create``.
-        self.name = name
-        self.http_method = http_method
-        #: The path below the base URL, with the spec's placeholder: ``/rooms/{room_id}``.
-        self.path = path
-        #: The params class: its fields are the method's keyword arguments.
-        self.params = params
-        self.result = result
-        #: The ``operationId`` of the operation in the vendor's OpenAPI document.
-        self.operation_id = operation_id
-        #: False for calls that must not be repeated blindly: they create something or act
-        #: (end, kick, mute, token refresh), so a retry after the request may have arrived
-        #: could do it twice. They are retried only when the request provably never left, or
-        #: on 429 / 503 with Retry-After.
-        self.idempotent = idempotent
-        #: One line: what the call does.
-        self.summary = summary
-        #: A Python statement that runs against ``client`` (checked by the test suite).
-        self.example = example
-        #: ``telnyx-rooms`` subcommand: resource group and verb, e.g. ``rooms get``.
-        self.cli = cli
-        #: Command lines after ``telnyx-rooms``, for ``--help``.
-        self.cli_examples = cli_examples
-        #: What the method returns, in words, when the result kind alone does not say it.
-        self.returns = returns
-        #: Errors particular to this call, in words, for its docstring.
-        self.raises = raises
-        #: The official SDK's attribute path where it differs from ours, such as
-        #: ``rooms.actions.refresh_client_token``.
-        self.sdk = sdk
-        #: For a create with a natural key (``unique_name``): after a lost reply the object is
-        #: looked up by it rather than the create given up or sent blindly again.
-        self.reconciles_by = reconciles_by
-        ids = _PLACEHOLDER.findall(path)
-        if len(ids) > 1:
-            raise ValueError(f"{path}: one id per path is supported")
-        #: The positional id argument (``room_id``; the spec's ``room_session_id`` is
-        #: ``session_id``), or None for a path without one.
-        self.id_name: str | None = _argument_name(ids[0]) if ids else None
+    @property
+    def id_name(self) -> str | None:
+        """The positional id argument (``room_id``; the spec's ``room_session_id`` is
+        ``session_id``), or None for a path without one."""
+        ids = _PLACEHOLDER.findall(self.path)
+        return _argument_name(ids[0]) if ids else None
 
     @property
     def key(self) -> str:

@@ -8,14 +8,17 @@ official SDK's names for the same operations (``client.rooms.actions.*``,
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
 
 from . import _operations as ops
-from ._binding import Resource, helper, method, method_with_id
+from ._binding import Resource, below, helper, method, method_with_id
 from ._download import Destination, Progress, download
 from ._reconcile import get_or_create
 from .models import RoomComposition, RoomRecording
 from .params import RoomGetOrCreateParams
+
+M = TypeVar("M")
 
 __all__ = [
     "RoomCompositions",
@@ -24,6 +27,55 @@ __all__ = [
     "RoomSessions",
     "Rooms",
 ]
+
+
+class _Downloads(Resource, Generic[M]):
+    """The ``download`` of the resources whose objects have a ``download_url``."""
+
+    async def download(
+        self,
+        item: M | str,
+        destination: Destination,
+        *,
+        max_size: int | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Download a completed recording's or composition's file to ``destination``.
+
+        Args:
+            item: The recording or composition, or its id (then it is retrieved first: the
+                ``download_url`` is pre-signed and expires).
+            destination: A file path, written under a temporary name beside it and renamed
+                only when complete (a failure or cancellation leaves no partial file), or a
+                binary file object open for writing (written as the bytes arrive).
+            max_size: The most bytes to accept, or None for no limit.
+            progress: Called as ``progress(bytes_done, bytes_total)`` after each chunk
+                (``bytes_total`` is None when the storage host does not say).
+
+        Returns:
+            int: the number of bytes written.
+
+        Raises:
+            DownloadError: no ``download_url`` yet, a URL that is not https (except to
+                loopback), or an error from the storage host (a 403 is answered once by
+                retrieving a fresh URL). ResponseTooLargeError: above ``max_size``.
+            APIConnectionError: the transfer failed (APITimeoutError: it stalled past
+                ``read_timeout``). The API's own errors, from retrieving the object.
+
+        Neither the API key nor the client's ``headers=`` are sent to the storage host.
+
+        Example:
+            await client.room_recordings.download(recording_id, "alice.webm")
+        """
+        retrieve: Callable[[str], Awaitable[M]] = getattr(self, "retrieve")  # noqa: B009
+        return await download(
+            self._pipeline,
+            item,
+            destination,
+            retrieve=retrieve,
+            max_size=max_size,
+            progress=progress,
+        )
 
 
 class RoomSessionActions(Resource):
@@ -50,10 +102,8 @@ class RoomSessionsOfRooms(Resource):
     list_1 = method_with_id(ops.ROOMS_LIST_SESSIONS)
     retrieve_participants = method_with_id(ops.ROOM_SESSIONS_LIST_PARTICIPANTS)
 
-    @cached_property
-    def actions(self) -> RoomSessionActions:
-        """``end``, ``kick``, ``mute``, ``unmute`` (``client.room_sessions.*`` here)."""
-        return RoomSessionActions(self._pipeline)
+    actions = below(RoomSessionActions)
+    """``end``, ``kick``, ``mute``, ``unmute`` (``client.room_sessions.*`` here)."""
 
 
 class Rooms(Resource):
@@ -90,15 +140,10 @@ class Rooms(Resource):
         ),
     )
 
-    @cached_property
-    def actions(self) -> RoomActions:
-        """The official SDK's names for the token calls."""
-        return RoomActions(self._pipeline)
-
-    @cached_property
-    def sessions(self) -> RoomSessionsOfRooms:
-        """The official SDK's names for the session calls."""
-        return RoomSessionsOfRooms(self._pipeline)
+    actions = below(RoomActions)
+    """The official SDK's names for the token calls."""
+    sessions = below(RoomSessionsOfRooms)
+    """The official SDK's names for the session calls."""
 
 
 class RoomSessions(Resource):
@@ -120,7 +165,7 @@ class RoomParticipants(Resource):
     retrieve = method_with_id(ops.ROOM_PARTICIPANTS_RETRIEVE)
 
 
-class RoomCompositions(Resource):
+class RoomCompositions(_Downloads[RoomComposition]):
     """``client.room_compositions``: a session's recordings mixed into one video."""
 
     create = method(ops.ROOM_COMPOSITIONS_CREATE)
@@ -128,99 +173,11 @@ class RoomCompositions(Resource):
     retrieve = method_with_id(ops.ROOM_COMPOSITIONS_RETRIEVE)
     delete = method_with_id(ops.ROOM_COMPOSITIONS_DELETE)
 
-    async def download(
-        self,
-        composition: RoomComposition | str,
-        destination: Destination,
-        *,
-        max_size: int | None = None,
-        progress: Progress | None = None,
-    ) -> int:
-        """Download a completed composition's video to ``destination``.
 
-        Args:
-            composition: The composition, or its id (then it is retrieved first: the
-                ``download_url`` is pre-signed and expires).
-            destination: A file path, written under a temporary name beside it and renamed
-                only when complete (a failure or cancellation leaves no partial file), or a
-                binary file object open for writing (written as the bytes arrive).
-            max_size: The most bytes to accept, or None for no limit.
-            progress: Called as ``progress(bytes_done, bytes_total)`` after each chunk
-                (``bytes_total`` is None when the storage host does not say).
-
-        Returns:
-            int: the number of bytes written.
-
-        Raises:
-            DownloadError: no ``download_url`` yet, a URL that is not https (except to
-                loopback), or an error from the storage host (a 403 is answered once by
-                retrieving a fresh URL). ResponseTooLargeError: above ``max_size``.
-            APIConnectionError: the transfer failed (APITimeoutError: it stalled past
-                ``read_timeout``). The API's own errors, from retrieving the composition.
-
-        Neither the API key nor the client's ``headers=`` are sent to the storage host.
-
-        Example:
-            await client.room_compositions.download(composition_id, "session.mp4")
-        """
-        return await download(
-            self._pipeline,
-            composition,
-            destination,
-            retrieve=self.retrieve,
-            max_size=max_size,
-            progress=progress,
-        )
-
-
-class RoomRecordings(Resource):
+class RoomRecordings(_Downloads[RoomRecording]):
     """``client.room_recordings``: the per-participant recordings of sessions."""
 
     list = method(ops.ROOM_RECORDINGS_LIST)
     retrieve = method_with_id(ops.ROOM_RECORDINGS_RETRIEVE)
     delete = method_with_id(ops.ROOM_RECORDINGS_DELETE)
     delete_bulk = method(ops.ROOM_RECORDINGS_DELETE_BULK)
-
-    async def download(
-        self,
-        recording: RoomRecording | str,
-        destination: Destination,
-        *,
-        max_size: int | None = None,
-        progress: Progress | None = None,
-    ) -> int:
-        """Download a completed recording to ``destination``.
-
-        Args:
-            recording: The recording, or its id (then it is retrieved first: the
-                ``download_url`` is pre-signed and expires).
-            destination: A file path, written under a temporary name beside it and renamed
-                only when complete (a failure or cancellation leaves no partial file), or a
-                binary file object open for writing (written as the bytes arrive).
-            max_size: The most bytes to accept, or None for no limit.
-            progress: Called as ``progress(bytes_done, bytes_total)`` after each chunk
-                (``bytes_total`` is None when the storage host does not say).
-
-        Returns:
-            int: the number of bytes written.
-
-        Raises:
-            DownloadError: no ``download_url`` yet, a URL that is not https (except to
-                loopback), or an error from the storage host (a 403 is answered once by
-                retrieving a fresh URL). ResponseTooLargeError: above ``max_size``.
-            APIConnectionError: the transfer failed (APITimeoutError: it stalled past
-                ``read_timeout``). The API's own errors, from retrieving the recording.
-
-        Neither the API key nor the client's ``headers=`` are sent to the storage host.
-
-        Example:
-            await client.room_recordings.download(recording_id, "alice.webm")
-        """
-        return await download(
-            self._pipeline,
-            recording,
-            destination,
-            retrieve=self.retrieve,
-            max_size=max_size,
-            progress=progress,
-        )

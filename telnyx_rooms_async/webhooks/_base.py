@@ -14,7 +14,6 @@ __all__ = [
     "WebhookError",
     "WebhookPayloadError",
     "WebhookVerificationError",
-    "check_seconds",
 ]
 
 
