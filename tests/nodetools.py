@@ -89,10 +89,10 @@ def npm(args: list[str], cwd: Path) -> None:
 
 
 @contextlib.contextmanager
-def _locked(name: str) -> Iterator[None]:
-    """An exclusive lock across processes, held while the block runs."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / f".{name}.lock", "a+b") as handle:
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on the file ``path`` across processes, held while the block runs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -113,11 +113,12 @@ def _installed(stamp: Path, digest: str) -> bool:
 
 
 @contextlib.contextmanager
-def _install(name: str, target: Path, digest: str) -> Iterator[bool]:
-    """Under the lock ``name``: yields whether ``target`` must be (re)installed, and stamps it
-    with ``digest`` when the block that installed it ends without an error."""
+def install_once(lock: Path, target: Path, digest: str) -> Iterator[bool]:
+    """Holding the file lock ``lock``: yields whether ``target`` must be (re)installed (its
+    stamp is not ``digest``), and stamps it when the block that installed it ends without an
+    error. Whoever waited on the lock then finds the stamp and installs nothing."""
     stamp = target / _STAMP
-    with _locked(name):
+    with _locked(lock):
         needed = not _installed(stamp, digest)
         yield needed
         if needed:
@@ -130,7 +131,7 @@ def install_node_project() -> Path:
     manifest = (NODE_PROJECT / "package.json").read_bytes()
     digest = _digest(lock, manifest, node_version().encode())
     modules = NODE_PROJECT / "node_modules"
-    with _install("sdk", modules, digest) as needed:
+    with install_once(CACHE / ".sdk.lock", modules, digest) as needed:
         if needed:
             npm(["ci", "--ignore-scripts"], NODE_PROJECT)
     return NODE_PROJECT
@@ -140,7 +141,7 @@ def install_prism() -> list[str]:
     """Install Prism at ``PRISM_VERSION`` (once); return the command that runs it."""
     digest = _digest(f"{PRISM_PACKAGE}@{PRISM_VERSION}".encode(), node_version().encode())
     package = CACHE / "node_modules" / PRISM_PACKAGE
-    with _install("prism", CACHE / "node_modules", digest) as needed:
+    with install_once(CACHE / ".prism.lock", CACHE / "node_modules", digest) as needed:
         if needed:
             # A private package.json keeps npm from walking up into the repository's folders.
             (CACHE / "package.json").write_text(

