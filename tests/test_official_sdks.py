@@ -440,13 +440,12 @@ async def check_effects(emulator: Running, w: World) -> None:
     assert all(t["room_id"] == w.kept for t in tokens.values())
     assert sum(t["kind"] == "client" for t in tokens.values()) == 3  # world, generate, refresh
     async with emulator.client() as client:
-        for gone in (
-            client.rooms.retrieve(w.doomed_room),
-            client.room_recordings.retrieve(w.doomed_recording),
-            client.room_compositions.retrieve(w.doomed_composition),
-        ):
-            with pytest.raises(NotFoundError):
-                await gone
+        with pytest.raises(NotFoundError):
+            await client.rooms.retrieve(w.doomed_room)
+        with pytest.raises(NotFoundError):
+            await client.room_recordings.retrieve(w.doomed_recording)
+        with pytest.raises(NotFoundError):
+            await client.room_compositions.retrieve(w.doomed_composition)
         assert [r.id for r in await client.room_recordings.list(session_id=w.past).to_list()] == []
         assert (await client.rooms.retrieve(w.kept)).max_participants == 20
 

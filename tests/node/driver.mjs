@@ -13,7 +13,11 @@ function emit(step, outcome) {
 }
 
 function failure(error) {
-  return { name: error?.constructor?.name ?? typeof error, status: error?.status ?? null, message: String(error?.message ?? error) };
+  return {
+    name: error?.constructor?.name ?? typeof error,
+    status: error?.status ?? null,
+    message: String(error?.message ?? error),
+  };
 }
 
 // What an awaited SDK call returned, as plain JSON: a page as its data and meta.
