@@ -87,7 +87,7 @@ def freeze_json(value: Any, text: Callable[[str], str] | None = None) -> Any:
     return frozen[id(value)]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class RoomParticipant:
     """A participant of a room session.
 
@@ -111,7 +111,7 @@ class RoomParticipant:
     record_type: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class RoomSession:
     """One session of a room: the time between the first join and the end.
 
@@ -137,7 +137,7 @@ class RoomSession:
     record_type: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Room:
     """A video room.
 
@@ -171,7 +171,7 @@ class Room:
     record_type: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VideoRegion:
     """One region of a composition's video layout.
 
@@ -197,7 +197,7 @@ class VideoRegion:
     video_sources: tuple[str, ...] = ()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class RoomComposition:
     """A composition: a room session's recordings mixed into one video.
 
@@ -247,7 +247,7 @@ class RoomComposition:
     record_type: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class RoomRecording:
     """A recording of one participant's audio or video in a room session.
 
@@ -288,7 +288,7 @@ class RoomRecording:
     record_type: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ClientToken:
     """A join token for a room, with the refresh token that renews it.
 
@@ -305,7 +305,7 @@ class ClientToken:
     refresh_token_expires_at: datetime | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class RefreshedClientToken:
     """A renewed join token.
 
@@ -318,7 +318,7 @@ class RefreshedClientToken:
     token_expires_at: datetime | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ActionResult:
     """The reply of a session action (end, kick, mute, unmute).
 
@@ -329,7 +329,7 @@ class ActionResult:
     result: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class RoomRecordingsDeleted:
     """The reply of a bulk recording delete.
 
@@ -340,7 +340,7 @@ class RoomRecordingsDeleted:
     room_recordings: int
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class PageMeta:
     """Where a page sits in a list.
 

@@ -86,7 +86,11 @@ def tree(folder: str) -> set[str]:
     return {
         p.relative_to(ROOT).as_posix()
         for p in (ROOT / folder).rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and "node_modules" not in p.parts  # installed by the tests, not part of the source
+        and not p.name.startswith(".installed")
+        and p.suffix != ".pyc"
     }
 
 
