@@ -141,9 +141,9 @@ async def test_cancellation_during_a_retry_sleep_propagates(
     fake.faults.fail("GET", ANY_ROOM, status=503, headers={"Retry-After": "5"}, times=None)
     events: list[RetryEvent] = []
     view = client.with_options(on_retry=events.append)
-    with pytest.raises(TimeoutError):
-        async with asyncio.timeout(0.3):
-            await view.rooms.retrieve("r")
+    # asyncio.TimeoutError is the builtin one only from 3.11 on.
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(view.rooms.retrieve("r"), 0.3)
     assert [e.attempt for e in events] == [1]
     await asyncio.sleep(0.1)
     assert fake.calls("GET", "/v2/rooms/r") == 1
