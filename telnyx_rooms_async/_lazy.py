@@ -24,7 +24,13 @@ def namespace(
         home = home_of.get(name)
         if home is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(home, package), name)
+        try:
+            module = importlib.import_module(home, package)
+        except AttributeError as error:
+            # ``from package import name`` would report an AttributeError raised while the
+            # home module loads as "cannot import name", hiding where it came from.
+            raise ImportError(f"{package}{home} failed to import: {error}") from error
+        value = getattr(module, name)
         found[name] = value  # found directly from now on
         return value
 
