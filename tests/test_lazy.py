@@ -57,7 +57,9 @@ def test_an_unknown_name_is_an_attribute_error(tmp_path: Path) -> None:
     assert "AttributeError: module 'lazypkg' has no attribute 'Other'" in done.stderr
 
 
-@pytest.mark.parametrize("statement", ["from lazypkg import Thing", "import lazypkg; lazypkg.Thing"])
+@pytest.mark.parametrize(
+    "statement", ["from lazypkg import Thing", "import lazypkg; lazypkg.Thing"]
+)
 def test_an_attribute_error_inside_the_home_module_is_not_hidden(
     tmp_path: Path, statement: str
 ) -> None:
