@@ -1087,7 +1087,15 @@ def document_fields(cls: type) -> None:
     lines = [doc, "", "Attributes:"] if doc else ["Attributes:"]
     for a in fields:
         entry = f"{a.name} ({_type_text(a.type)}): {field_help(cls, a.name)}"
-        lines += textwrap.wrap(entry, width=88, initial_indent="    ", subsequent_indent=" " * 8)
+        # A hyphenated word ("non-empty") split at its hyphen would read "non- empty" once the
+        # docstring is reflowed.
+        lines += textwrap.wrap(
+            entry,
+            width=88,
+            initial_indent="    ",
+            subsequent_indent=" " * 8,
+            break_on_hyphens=False,
+        )
     cls.__doc__ = "\n".join(lines)
 
 

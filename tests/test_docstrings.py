@@ -94,3 +94,17 @@ def test_documenting_twice_changes_nothing() -> None:
     before = params.RoomListParams.__doc__
     params.document_fields(params.RoomListParams)
     assert params.RoomListParams.__doc__ == before
+
+
+@pytest.mark.parametrize("width", range(60, 100))
+def test_a_hyphenated_word_is_never_split(width: int) -> None:
+    @attrs.frozen(kw_only=True)
+    class Demo:
+        """A params class made up for this test."""
+
+        # Padding moves the hyphen across the wrap column as width varies.
+        reason: str | None = params.field(doc="x" * (width - 40) + " a non-empty reason, shown")
+
+    params.document_fields(Demo)
+    doc = " ".join(inspect.cleandoc(Demo.__doc__ or "").split())
+    assert "a non-empty reason" in doc
