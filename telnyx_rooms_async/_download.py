@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, Any, Final, TypeAlias, TypeVar
@@ -133,11 +133,24 @@ async def _to(
                 os.unlink(temporary)
 
 
+_NEW_FILE: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
 def _open_beside(path: Path) -> tuple[int, str]:
-    """A new temporary file in the destination's directory (so the rename is atomic)."""
+    """A new temporary file in the destination's directory (so the rename is atomic).
+
+    Made with mode 0o666 less the umask, as ``open(path, "wb")`` would make the file, not
+    ``mkstemp``'s 0o600: the renamed download is then an ordinary file of the user's.
+    """
     if path.is_dir():
         raise InvalidParams("destination", "is a directory; name the file to write")
-    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    for _ in range(100):
+        temporary = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.part")
+        try:
+            return os.open(temporary, _NEW_FILE, 0o666), temporary
+        except FileExistsError:  # pragma: no cover - 48 random bits collide once in ages
+            continue
+    raise FileExistsError(f"no free temporary name beside {path.name}")  # pragma: no cover
 
 
 def _settle(out: IO[bytes]) -> None:

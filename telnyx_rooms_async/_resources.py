@@ -45,9 +45,10 @@ class _Downloads(Resource, Generic[M]):
         Args:
             item: The recording or composition, or its id (then it is retrieved first: the
                 ``download_url`` is pre-signed and expires).
-            destination: A file path, written under a temporary name beside it and renamed
-                only when complete (a failure or cancellation leaves no partial file), or a
-                binary file object open for writing (written as the bytes arrive).
+            destination: A file path, written under a temporary name beside it, flushed to
+                disk and renamed only when complete (a failure or cancellation leaves no
+                partial file; the file gets the mode ``open(path, "wb")`` would give it), or
+                a binary file object open for writing (written as the bytes arrive).
             max_size: The most bytes to accept, or None for no limit.
             progress: Called as ``progress(bytes_done, bytes_total)`` after each chunk
                 (``bytes_total`` is None when the storage host does not say).

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import pty
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,21 @@ async def test_a_recording_downloads_to_a_path_without_the_key(
     assert fetched.headers["User-Agent"].startswith("telnyx-rooms-async/")
     assert seen[-1] == (SIZE, SIZE)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+async def test_a_downloaded_file_gets_the_mode_open_would_give_it(
+    client: RoomsClient, media: Media, tmp_path: Path
+) -> None:
+    umask = os.umask(0o022)
+    try:
+        os.umask(0o027)
+        target = tmp_path / "alice.webm"
+        await client.room_recordings.download(media.recording["id"], target)
+        (tmp_path / "plain").write_bytes(b"")  # as open(path, "wb") makes a file
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert stat.S_IMODE(target.stat().st_mode) == stat.S_IMODE((tmp_path / "plain").stat().st_mode)
 
 
 async def test_a_model_in_hand_downloads_without_retrieving_it(
