@@ -367,9 +367,10 @@ def _cpu_watchdog(task: asyncio.Task[Any], seconds: float) -> Iterator[None]:
     """Stop ``task`` when the process has used ``seconds`` of CPU inside it.
 
     A reply that takes many seconds of pure-Python work to explain holds the event loop, so
-    no asyncio timeout can fire. ``SIGPROF`` counts CPU time (never earlier than the wall
-    clock): when it fires while ``task`` itself runs, the handler raises ``HardLimit`` into
-    it; anywhere else (a transport callback, the selector) it checks again shortly after.
+    no asyncio timeout can fire. ``SIGPROF`` counts CPU time: when it fires while ``task``
+    itself runs, the handler raises ``HardLimit`` into it; anywhere else (a transport
+    callback, the selector) it checks again shortly after. The CPU time is the whole
+    process's, so another busy thread makes it fire a little before the wall clock would.
     """
 
     def fire(signum: int, frame: FrameType | None) -> None:

@@ -2092,7 +2092,9 @@ def test_a_call_that_never_ends_is_stopped(call: str, loop_name: str) -> None:
     assert not harness_faults(observed, loop_name)
     assert observed.hung
     limit = QUICK["timeout"] + TIME_SLACK + HARD_SLACK
-    assert limit <= observed.elapsed < limit + 2.0, observed.elapsed
+    # The hard stop counts the process's CPU time, to which another thread of the process
+    # (a resolver, an executor) may add: it can fire a little before the wall-clock limit.
+    assert limit - 0.1 <= observed.elapsed < limit + 2.0, observed.elapsed
     found = violations(observed)
     assert any(v.startswith("1 outcome: the call did not end") for v in found), found
     assert any(v.startswith("2 time") for v in found), found
