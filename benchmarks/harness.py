@@ -60,10 +60,25 @@ class Runner:
         self.env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
         )
-        for name in ("PYTHONASYNCIODEBUG", "PYTHONDEVMODE", "PYTHONTRACEMALLOC"):
+        # PYTHONDONTWRITEBYTECODE too: an installed package has its bytecode (pip compiles it),
+        # so a fresh interpreter must not pay for compiling the sources of a work tree.
+        for name in (
+            "PYTHONASYNCIODEBUG",
+            "PYTHONDEVMODE",
+            "PYTHONTRACEMALLOC",
+            "PYTHONDONTWRITEBYTECODE",
+        ):
             self.env.pop(name, None)
+        self.precompile(ROOT)
         self.server: subprocess.Popen[str] | None = None
         self.certificates: Certificates | None = None
+
+    def precompile(self, tree: Path) -> None:
+        """Write the bytecode of the package in ``tree``, as installing it would."""
+        package = Path(tree) / "telnyx_rooms_async"
+        subprocess.run(
+            [self.python, "-m", "compileall", "-q", str(package)], check=True, env=self.env
+        )
 
     def pinned(self, core: int | None, argv: Sequence[str]) -> list[str]:
         """``argv`` under ``taskset -c core`` when pinning is on."""

@@ -488,6 +488,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for variant in wanted:
         if variant.startswith("ours@"):
             REQUIRES[variant] = REQUIRES["ours"]
+            runner.precompile(Path(variant.partition("@")[2]))
     unknown = sorted(set(wanted) - set(ALL_VARIANTS) - set(REQUIRES))
     if unknown:
         parser.error(f"unknown variant(s): {', '.join(unknown)}")

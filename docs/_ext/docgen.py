@@ -29,9 +29,8 @@ ROOT: Final = Path(__file__).resolve().parents[2]
 DOCS: Final = ROOT / "docs"
 SITE_URL: Final = "https://telnyx-rooms-async.github.io/telnyx-rooms-async/"
 REPO_URL: Final = "https://github.com/telnyx-rooms-async/telnyx-rooms-async"
-#: The benchmarks' sweep plot, copied into the site at build time (never into docs/).
-SWEEP_PNG: Final = ROOT / "benchmarks" / "sweep.png"
-SWEEP_IN_SITE: Final = "assets/sweep.png"
+#: The benchmarks' plots, copied into the site at build time (never into docs/).
+PLOTS: Final = ("sweep.png", "latency.png")
 
 #: Each resource: its page, and what the page is called.
 PAGES: Final = {
@@ -360,8 +359,13 @@ def on_files(files: Any, config: Any) -> Any:
         # docs/emulator.md comes with the emulator; a short page stands in until then.
         _log.info("docgen: docs/emulator.md is not here yet; a stand-in page is built")
         add("emulator.md", _EMULATOR_STAND_IN)
-    if SWEEP_PNG.is_file():
-        files.append(File.generated(config, SWEEP_IN_SITE, abs_src_path=str(SWEEP_PNG)))
+    for plot in PLOTS:
+        if (ROOT / "benchmarks" / plot).is_file():
+            files.append(
+                File.generated(
+                    config, f"assets/{plot}", abs_src_path=str(ROOT / "benchmarks" / plot)
+                )
+            )
     return files
 
 
@@ -375,11 +379,12 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         return render_operations(resource)
 
     markdown = _OPERATIONS_MARK.sub(fill, markdown)
-    if not SWEEP_PNG.is_file():
-        # An unpacked sdist has no benchmarks/: point at the plot in the repository.
-        markdown = markdown.replace(
-            f"]({SWEEP_IN_SITE})", f"]({REPO_URL}/blob/main/benchmarks/sweep.png)"
-        )
+    for plot in PLOTS:
+        if not (ROOT / "benchmarks" / plot).is_file():
+            # An unpacked sdist has no benchmarks/: point at the plot in the repository.
+            markdown = markdown.replace(
+                f"](assets/{plot})", f"]({REPO_URL}/blob/main/benchmarks/{plot})"
+            )
     return markdown
 
 
