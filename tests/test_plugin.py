@@ -1,4 +1,9 @@
-"""The user-facing pytest plugin, run the way users run it: in a separate pytest process."""
+"""The user-facing pytest plugin, run the way users run it: in a separate pytest process.
+
+Starting pytest in a new process takes seconds, running the few tests here a fraction of one:
+the tests that need the same configuration share one run (each with its own folder in it) and
+each asserts on its own part of that run's outcome.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -20,6 +26,45 @@ AUTO_MODE = """
 asyncio_mode = auto
 asyncio_default_fixture_loop_scope = function
 filterwarnings = error
+"""
+# Every inner run: no cache files; and no xdist, which an inner run never uses (its plugin
+# only costs start-up time; the outer run's -n is never passed on).
+INNER = ("-p", "no:cacheprovider", "-p", "no:xdist")
+
+LIFECYCLE = """
+from telnyx_rooms_async import RoomsClient
+from telnyx_rooms_async.testing import FakeRoomsAPI
+
+SEEN = []
+
+async def test_first(rooms_fake, rooms_client):
+    assert isinstance(rooms_fake, FakeRoomsAPI)
+    assert isinstance(rooms_client, RoomsClient)
+    assert rooms_client.base_url == rooms_fake.base_url
+    await rooms_client.rooms.create(unique_name="one")
+    assert rooms_fake.calls("POST", "/v2/rooms") == 1
+    assert all(call.authorized for call in rooms_fake.requests)
+    SEEN.append((rooms_fake, rooms_client))
+
+async def test_second(rooms_fake, rooms_client):
+    old_fake, old_client = SEEN[0]
+    assert old_client.is_closed
+    assert rooms_fake is not old_fake
+    assert rooms_fake.requests == []
+    assert len(await rooms_client.rooms.list()) == 0
+
+async def test_fake_alone(rooms_fake):
+    assert rooms_fake.base_url.startswith("http://127.0.0.1:")
+"""
+
+BOTH = """
+async def test_both(fake, client, rooms_fake, rooms_client):
+    assert fake is not rooms_fake
+    assert fake.base_url != rooms_fake.base_url
+    await client.rooms.create(unique_name="ours")
+    await rooms_client.rooms.create(unique_name="plugin")
+    assert [r["unique_name"] for r in fake.store.rooms.values()] == ["ours"]
+    assert [r["unique_name"] for r in rooms_fake.store.rooms.values()] == ["plugin"]
 """
 
 
@@ -36,6 +81,69 @@ def _doc_files() -> dict[str, str]:
         if first.startswith("# ") and first.endswith(".py"):
             files[first[2:].removesuffix(".py")] = block
     return files
+
+
+_AUTO_MODE_RUN: list[pytest.RunResult] = []  # this process's one run (each xdist worker's own)
+
+
+@pytest.fixture
+def auto_mode_run(pytester: pytest.Pytester) -> pytest.RunResult:
+    """One pytest process, in auto mode, over the test folders of the auto-mode tests below.
+
+    ``docs/``: the README's example; ``lifecycle/``: the fixtures' lifetimes; ``both/``: this
+    project's own conftest (a suite's own ``fake`` and ``client``) beside the plugin's fixtures.
+    The first test that asks makes the run; the others read their part of it.
+    """
+    if not _AUTO_MODE_RUN:
+        pytester.makeini(AUTO_MODE)
+        for folder in ("docs", "lifecycle", "both"):
+            (pytester.path / folder).mkdir()
+        pytester.makepyfile(**{f"docs/{name}": text for name, text in _doc_files().items()})
+        pytester.makepyfile(**{"lifecycle/test_lifecycle": LIFECYCLE, "both/test_both": BOTH})
+        (pytester.path / "both" / "conftest.py").write_text(
+            (ROOT / "tests" / "conftest.py").read_text()
+        )
+        _AUTO_MODE_RUN.append(
+            pytester.runpytest_subprocess(*INNER, "-q", "-rA", "--continue-on-collection-errors")
+        )
+    return _AUTO_MODE_RUN[0]
+
+
+_OUTCOMES = {
+    "PASSED": "passed",
+    "FAILED": "failed",
+    "ERROR": "errors",
+    "SKIPPED": "skipped",
+    "XFAIL": "xfailed",
+    "XPASS": "xpassed",
+}
+_SUMMARY_LINE = re.compile(rf"({'|'.join(_OUTCOMES)}) (?:\[(\d+)\] )?([^\s:]+)")
+
+
+def _outcomes_by_folder(result: pytest.RunResult) -> dict[str, Counter[str]]:
+    """The outcomes in a ``-rA`` run's short test summary, by the top folder of each test."""
+    lines = result.outlines
+    start = next(i for i, line in enumerate(lines) if "short test summary info" in line)
+    found: dict[str, Counter[str]] = {}
+    for line in lines[start + 1 :]:
+        if match := _SUMMARY_LINE.match(line):
+            word, count, path = match.groups()
+            folder = path.split("/")[0]
+            found.setdefault(folder, Counter())[_OUTCOMES[word]] += int(count or 1)
+    return found
+
+
+def assert_part_outcomes(result: pytest.RunResult, folder: str, *, passed: int) -> None:
+    """Like ``result.assert_outcomes(passed=passed)``, for the tests under ``folder`` only."""
+    found = _outcomes_by_folder(result)
+    # Every test of the run is counted in one folder or another: none is missed.
+    totals = sum(found.values(), Counter())
+    assert dict(totals) == {
+        key: n for key, n in result.parseoutcomes().items() if key in _OUTCOMES.values()
+    }, result.stdout.str()
+    assert dict(found.get(folder, {})) == {"passed": passed}, (
+        f"the tests in {folder}/ of this run:\n{result.stdout.str()}\n{result.stderr.str()}"
+    )
 
 
 def test_the_plugin_is_registered_as_an_entry_point() -> None:
@@ -55,50 +163,28 @@ def test_importing_the_library_does_not_import_pytest() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_the_documented_example_passes_in_auto_mode(pytester: pytest.Pytester) -> None:
+def test_the_documented_example_passes_in_auto_mode(auto_mode_run: pytest.RunResult) -> None:
     files = _doc_files()
     assert set(files) == {"rooms_app", "test_rooms_app"}
-    pytester.makeini(AUTO_MODE)
-    pytester.makepyfile(**files)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
-    result.assert_outcomes(passed=4)
+    assert_part_outcomes(auto_mode_run, "docs", passed=4)
 
 
-def test_fixtures_give_a_fresh_fake_and_a_closed_after_client(pytester: pytest.Pytester) -> None:
-    pytester.makeini(AUTO_MODE)
-    pytester.makepyfile(
-        test_lifecycle="""
-        from telnyx_rooms_async import RoomsClient
-        from telnyx_rooms_async.testing import FakeRoomsAPI
+def test_fixtures_give_a_fresh_fake_and_a_closed_after_client(
+    auto_mode_run: pytest.RunResult,
+) -> None:
+    assert_part_outcomes(auto_mode_run, "lifecycle", passed=3)
 
-        SEEN = []
 
-        async def test_first(rooms_fake, rooms_client):
-            assert isinstance(rooms_fake, FakeRoomsAPI)
-            assert isinstance(rooms_client, RoomsClient)
-            assert rooms_client.base_url == rooms_fake.base_url
-            await rooms_client.rooms.create(unique_name="one")
-            assert rooms_fake.calls("POST", "/v2/rooms") == 1
-            assert all(call.authorized for call in rooms_fake.requests)
-            SEEN.append((rooms_fake, rooms_client))
-
-        async def test_second(rooms_fake, rooms_client):
-            old_fake, old_client = SEEN[0]
-            assert old_client.is_closed
-            assert rooms_fake is not old_fake
-            assert rooms_fake.requests == []
-            assert len(await rooms_client.rooms.list()) == 0
-
-        async def test_fake_alone(rooms_fake):
-            assert rooms_fake.base_url.startswith("http://127.0.0.1:")
-        """
-    )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
-    result.assert_outcomes(passed=3)
+def test_fixtures_sit_beside_a_suites_own_fake_and_client(
+    auto_mode_run: pytest.RunResult,
+) -> None:
+    # This project's own conftest defines ``fake`` and ``client``; users' suites often do too.
+    assert_part_outcomes(auto_mode_run, "both", passed=1)
 
 
 def test_fixtures_work_in_strict_mode(pytester: pytest.Pytester) -> None:
-    # No asyncio_mode at all: pytest-asyncio's default, strict.
+    # No asyncio_mode at all: pytest-asyncio's default, strict. A mode is one per run, so
+    # this run is its own.
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(
         test_strict="""
@@ -110,32 +196,15 @@ def test_fixtures_work_in_strict_mode(pytester: pytest.Pytester) -> None:
             assert rooms_fake.store.rooms[room.id]["unique_name"] == "strict"
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
-    result.assert_outcomes(passed=1)
-
-
-def test_fixtures_sit_beside_a_suites_own_fake_and_client(pytester: pytest.Pytester) -> None:
-    # This project's own conftest defines ``fake`` and ``client``; users' suites often do too.
-    pytester.makeini(AUTO_MODE)
-    pytester.makeconftest((ROOT / "tests" / "conftest.py").read_text())
-    pytester.makepyfile(
-        test_both="""
-        async def test_both(fake, client, rooms_fake, rooms_client):
-            assert fake is not rooms_fake
-            assert fake.base_url != rooms_fake.base_url
-            await client.rooms.create(unique_name="ours")
-            await rooms_client.rooms.create(unique_name="plugin")
-            assert [r["unique_name"] for r in fake.store.rooms.values()] == ["ours"]
-            assert [r["unique_name"] for r in rooms_fake.store.rooms.values()] == ["plugin"]
-        """
-    )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result = pytester.runpytest_subprocess(*INNER, "-q")
     result.assert_outcomes(passed=1)
 
 
 def test_fixtures_are_listed_with_their_docs(pytester: pytest.Pytester) -> None:
+    # In this process: listing fixtures runs no test, no event loop, and the run loads the
+    # plugin through its entry point (pytester's in-process run restores sys.modules after).
     pytester.makeini(AUTO_MODE)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--fixtures")
+    result = pytester.runpytest_inprocess(*INNER, "--fixtures")
     assert result.ret == 0
     result.stdout.fnmatch_lines(
         ["*rooms_fake*", "*fake Rooms API on 127.0.0.1*", "*rooms_client*", "*closed after*"]
