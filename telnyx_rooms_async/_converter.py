@@ -198,6 +198,19 @@ def _lines(rule: _Rule, local: str) -> list[str]:
     return [f"{local} = {rule.fallback} if {test.format(key)} else {rule.expr}"]
 
 
+def _built_as_init_would(cls: type) -> bool:
+    """Whether setting the fields of ``cls`` directly makes the object ``__init__`` would.
+
+    True for an attrs class without init hooks whose fields all go through ``__init__``
+    with no validator or converter: the case of every model.
+    """
+    if not attrs.has(cls):
+        return False
+    if hasattr(cls, "__attrs_pre_init__") or hasattr(cls, "__attrs_post_init__"):
+        return False
+    return all(f.init and f.validator is None and f.converter is None for f in attrs.fields(cls))
+
+
 def _direct_slots(cls: type) -> dict[str, Any] | None:
     """The slot setters of ``cls`` when its instances may be built without ``__init__``.
 
@@ -207,9 +220,7 @@ def _direct_slots(cls: type) -> dict[str, Any] | None:
     object is the very same. Any class for which that would not hold gets ``None`` and is
     built through ``__init__``.
     """
-    if not attrs.has(cls) or "__slots__" not in cls.__dict__:
-        return None
-    if hasattr(cls, "__attrs_pre_init__") or hasattr(cls, "__attrs_post_init__"):
+    if not _built_as_init_would(cls) or "__slots__" not in cls.__dict__:
         return None
     setters: dict[str, Any] = {}
     slot_names: set[str] = set()
@@ -218,8 +229,6 @@ def _direct_slots(cls: type) -> dict[str, Any] | None:
     if "_attrs_cached_hash" in slot_names:  # cache_hash=True: __init__ resets the cache
         return None
     for field in attrs.fields(cls):
-        if not field.init or field.validator is not None or field.converter is not None:
-            return None
         for klass in cls.__mro__:
             slot = klass.__dict__.get(field.name)
             if slot is not None:
@@ -265,13 +274,7 @@ def _dict_setter(cls: type) -> Any | None:
     of 100 rooms about a third faster than filling slots one by one
     (``benchmarks/bench_structure.py``). Any other class gets None.
     """
-    if not attrs.has(cls) or "__slots__" in cls.__dict__:
-        return None
-    if hasattr(cls, "__attrs_pre_init__") or hasattr(cls, "__attrs_post_init__"):
-        return None
-    if any(
-        f.validator is not None or f.converter is not None or not f.init for f in attrs.fields(cls)
-    ):
+    if not _built_as_init_would(cls) or "__slots__" in cls.__dict__:
         return None
     for klass in cls.__mro__:
         descriptor = klass.__dict__.get("__dict__")
@@ -297,9 +300,10 @@ def _plan(cls: type, *, direct: bool = True) -> _Plan:
     cattrs' own generated hook costs about 2.5x more per object on list replies: a call
     per field, a kwargs dict per object. Here each plain field is a ``dict.get``, each
     datetime one call to the C ``fromisoformat``, nested models call their own generated
-    function, and the frozen instance is filled slot by slot (``direct``) rather than
-    through ``object.__setattr__`` in attrs' ``__init__``. ``benchmarks/bench_structure.py``
-    measures each of these choices.
+    function, and the frozen instance is filled at once through its ``__dict__`` (a class
+    without slots, as the models are) or slot by slot (with slots, as webhook events are),
+    rather than through ``object.__setattr__`` in attrs' ``__init__`` (``direct``).
+    ``benchmarks/bench_structure.py`` measures each of these choices.
     """
     attrs.resolve_types(cls)
     names: dict[str, Any] = {"__cl": cls}
