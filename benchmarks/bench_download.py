@@ -43,7 +43,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from harness import Runner, describe, fmt, machine, median_of, orders, progress, ratio, times
+from harness import (
+    Runner,
+    describe,
+    fmt,
+    machine,
+    median_of,
+    orders,
+    progress,
+    ratio,
+    stop,
+    times,
+)
 from procutil import cpu_seconds_of
 
 HERE = Path(__file__).resolve().parent
@@ -57,41 +68,6 @@ HEAD = 65536
 
 
 # -- the emulator and its recordings --------------------------------------------------------
-
-
-def start_emulator(runner: Runner) -> tuple[subprocess.Popen[str], str, str]:
-    """The emulator, pinned to the server core; its process, base URL and storage URL."""
-    argv = [sys.executable, "-m", "telnyx_rooms_async.testing", "--port", "0", "--quiet"]
-    process = subprocess.Popen(
-        runner.pinned(runner.server_core, argv),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=runner.env,
-        cwd=ROOT,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "base_url=" not in line:
-        stop_emulator(process)
-        raise SystemExit(f"the emulator did not start (said {line!r})")
-    words = dict(w.split("=", 1) for w in line.split() if "=" in w)
-    return process, words["base_url"], words["storage_url"]
-
-
-def stop_emulator(process: subprocess.Popen[str]) -> None:
-    """Stop the emulator (it exits on SIGTERM) and reap it."""
-    if process.stdin is not None:
-        process.stdin.close()
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
 
 
 async def make_recordings(base_url: str, sizes_mb: Sequence[float]) -> list[dict[str, Any]]:
@@ -321,7 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine(runner),
         "runs": [],
     }
-    emulator, base_url, storage_url = start_emulator(runner)
+    emulator, words = runner.start_emulator()
+    base_url, storage_url = words["base_url"], words["storage_url"]
     try:
         big, warm = asyncio.run(make_recordings(base_url, [size_mb, WARM_MB]))
         if not big["download_url"].startswith(storage_url):
@@ -345,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     progress(f"{variant} #{i + 1}: {result['mb_per_s']:,.0f} MB/s")
                     report["runs"].append({"variant": variant, "repeat": i, **result})
     finally:
-        stop_emulator(emulator)
+        stop(emulator, terminate=True)
     report["results"] = {
         v: median_of([r for r in report["runs"] if r["variant"] == v], METRICS) for v in VARIANTS
     }

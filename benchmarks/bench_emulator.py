@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,69 +31,42 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from harness import Runner, stop
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 API_KEY = "KEY-fake-rooms-api"
 SCENARIOS = ("create", "list-20")
 
 
-def _cores() -> list[int]:
-    return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-
-
 class Servers:
-    """The two servers under test, and how processes are pinned."""
+    """The two servers under test, pinned (through ``harness.Runner``) to the server core."""
 
     def __init__(self, pin: bool) -> None:
-        cores = _cores()
-        self.taskset = shutil.which("taskset") if pin and len(cores) >= 2 else None
-        self.server_core = cores[-1] if self.taskset else None
-        self.load_core = cores[0] if self.taskset else None
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        for name in ("PYTHONASYNCIODEBUG", "PYTHONDEVMODE", "PYTHONTRACEMALLOC"):
-            self.env.pop(name, None)
+        self.runner = Runner(sys.executable, pin)
+        self.taskset = self.runner.taskset
+        self.server_core = self.runner.server_core
+        self.load_core = self.runner.client_core
+        self.env = self.runner.env
+        self.pinned = self.runner.pinned
         self.processes: list[subprocess.Popen[str]] = []
         self.urls: dict[str, str] = {}
 
-    def pinned(self, core: int | None, argv: Sequence[str]) -> list[str]:
-        if self.taskset is None or core is None:
-            return list(argv)
-        return [self.taskset, "-c", str(core), *argv]
-
-    def _spawn(self, argv: Sequence[str]) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            self.pinned(self.server_core, argv),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=self.env,
-            cwd=ROOT,
-        )
-        self.processes.append(process)
-        return process
-
     def start(self) -> None:
-        emulator = self._spawn(
-            [sys.executable, "-m", "telnyx_rooms_async.testing", "--port", "0", "--quiet"]
+        emulator, words = self.runner.start_emulator()
+        self.processes.append(emulator)
+        self.urls["emulator"] = words["base_url"]
+        preserialised = self.runner.popen(
+            [sys.executable, str(HERE / "server.py"), "--port", "0"], quiet=True
         )
-        assert emulator.stdout is not None
-        line = emulator.stdout.readline()
-        self.urls["emulator"] = line.split("base_url=")[1].split()[0]
-        preserialised = self._spawn([sys.executable, str(HERE / "server.py"), "--port", "0"])
+        self.processes.append(preserialised)
         assert preserialised.stdout is not None
         ready = preserialised.stdout.readline().split()
         self.urls["server.py"] = f"http://127.0.0.1:{ready[1]}/v2"
 
     def stop(self) -> None:
         for process in self.processes:
-            if process.stdin is not None:
-                process.stdin.close()  # server.py stops when its stdin closes
-            process.terminate()
-        for process in self.processes:
-            process.wait(timeout=10)
-            if process.stdout is not None:
-                process.stdout.close()
+            stop(process, terminate=True)  # server.py stops when its stdin closes
 
     def load(self, name: str, scenario: str, seconds: float, concurrency: int) -> dict[str, Any]:
         argv = [
@@ -211,11 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{'scenario':<10} {'emulator req/s':>15} {'server.py req/s':>16} {'ratio':>7}")
     report: dict[str, Any] = {"when": time.time(), "pinned": bool(servers.taskset), "results": {}}
     for scenario in SCENARIOS:
-        emulator = statistics.median(rates[scenario]["emulator"])
+        rate = statistics.median(rates[scenario]["emulator"])
         baseline = statistics.median(rates[scenario]["server.py"])
-        ratio = emulator / baseline
-        print(f"{scenario:<10} {emulator:>15.0f} {baseline:>16.0f} {ratio:>7.2f}")
-        report["results"][scenario] = {"emulator": emulator, "server.py": baseline, "ratio": ratio}
+        ratio = rate / baseline
+        print(f"{scenario:<10} {rate:>15.0f} {baseline:>16.0f} {ratio:>7.2f}")
+        report["results"][scenario] = {"emulator": rate, "server.py": baseline, "ratio": ratio}
     if options.json is not None:
         options.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0

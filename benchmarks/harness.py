@@ -94,19 +94,37 @@ class Runner:
 
         It must print ``READY <words...>`` once it listens, and exit when its stdin closes.
         """
-        proc = subprocess.Popen(
-            self.pinned(self.server_core, argv),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env=self.env,
-        )
+        proc = self.popen(argv)
         assert proc.stdout is not None
         line = proc.stdout.readline()
         if not line.startswith("READY "):
             stop(proc)
             raise SystemExit(f"{Path(argv[1]).name} did not start (said {line!r})")
         return proc, line.split()[1:]
+
+    def popen(self, argv: Sequence[str], *, quiet: bool = False) -> subprocess.Popen[str]:
+        """A server-side process on the server core, its stdin and stdout piped to us."""
+        return subprocess.Popen(
+            self.pinned(self.server_core, argv),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL if quiet else None,
+            text=True,
+            env=self.env,
+            cwd=ROOT,
+        )
+
+    def start_emulator(self) -> tuple[subprocess.Popen[str], dict[str, str]]:
+        """The emulator on the server core: its process and its start line's ``key=value`` words
+        (``base_url``, ``storage_url``...). Stop it with ``stop(process, terminate=True)``."""
+        argv = [self.python, "-m", "telnyx_rooms_async.testing", "--port", "0", "--quiet"]
+        proc = self.popen(argv, quiet=True)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "base_url=" not in line:
+            stop(proc, terminate=True)
+            raise SystemExit(f"the emulator did not start (said {line!r})")
+        return proc, dict(word.split("=", 1) for word in line.split() if "=" in word)
 
     def start_server(self, certificates: Certificates | None = None) -> Server:
         """Start ``server.py`` (with HTTPS too when given certificates)."""
@@ -198,16 +216,21 @@ class Runner:
         return float(done.stdout.strip())
 
 
-def stop(proc: subprocess.Popen[str]) -> None:
-    """Close a child's stdin (servers here exit on that) and reap it."""
+def stop(proc: subprocess.Popen[str], *, terminate: bool = False) -> None:
+    """Close a child's stdin (servers here exit on that), SIGTERM it too when ``terminate``
+    (the emulator stops on that), and reap it."""
     if proc.stdin is not None:
         with contextlib.suppress(OSError):
             proc.stdin.close()
+    if terminate:
+        proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 def median_of(samples: Sequence[Mapping[str, Any]], metrics: Iterable[str]) -> dict[str, Any]:
